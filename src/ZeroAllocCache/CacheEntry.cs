@@ -1,0 +1,28 @@
+namespace ZeroAllocCache;
+
+/// <summary>
+/// One slot of the entry pool. Everything the cache knows about an entry lives here, inline in one array:
+/// no object is allocated per entry, and a lookup touches one slot.
+/// </summary>
+/// <typeparam name="TValue">The cached value type.</typeparam>
+internal struct CacheEntry<TValue>
+{
+    public CacheKey Key;
+
+    public TValue Value;
+
+    /// <summary>The <see cref="TimeProvider"/> timestamp of the last <c>Put</c>; the entry's age is measured from it.</summary>
+    public long Timestamp;
+
+    /// <summary>How many lookups this entry has answered since it was stored.</summary>
+    public int HitCount;
+
+    /// <summary>The more recently used neighbour in the LRU list; <see cref="LruList.None"/> at the head.</summary>
+    public int Previous;
+
+    /// <summary>The less recently used neighbour in the LRU list, or the next free slot while the slot is free.</summary>
+    public int Next;
+
+    /// <summary>The next entry in the same <see cref="KeyIndex"/> bucket, as index + 1; 0 at the end of the chain.</summary>
+    public int NextInBucket;
+}

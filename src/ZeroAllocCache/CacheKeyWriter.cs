@@ -1,0 +1,435 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Unicode;
+
+namespace ZeroAllocCache;
+
+/// <summary>
+/// Encodes the fields of a request into the bytes that <see cref="CacheKey"/> hashes. Handed to
+/// <see cref="ICacheKeySource.WriteTo(ref CacheKeyWriter)"/> by <see cref="CacheKey.Create{TSource}(in TSource)"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The encoding starts with a format-version byte; every field is a kind tag followed by its payload, so that no
+/// two different sequences of fields encode to the same bytes:
+/// </para>
+/// <list type="bullet">
+/// <item>Strings and character spans: their length in UTF-16 code units (32-bit little-endian), then their UTF-8
+/// bytes. A lone surrogate is written as its own three-byte sequence (WTF-8) instead of being replaced, so strings
+/// that differ only in lone surrogates keep different keys. <see langword="null"/> is a field of its own, distinct
+/// from the empty string.</item>
+/// <item>Integers, <see cref="char"/>, <see cref="bool"/>, <see cref="Guid"/> and <see cref="TimeSpan"/>: their
+/// little-endian bytes. Enums: their underlying integer.</item>
+/// <item><see cref="float"/> and <see cref="double"/>: by value; <c>-0.0</c> is written as <c>0.0</c> and every NaN
+/// as the one canonical NaN, so a NaN field always gives the same key.</item>
+/// <item><see cref="decimal"/>: by value; trailing zeros are dropped, so <c>1.0m</c> and <c>1.00m</c> give one key.</item>
+/// <item><see cref="DateTime"/>: ticks and <see cref="DateTime.Kind"/>. <see cref="DateTimeOffset"/>: clock ticks
+/// and offset. Values that print differently key differently.</item>
+/// <item>Sequences: their element count, then each element.</item>
+/// </list>
+/// <para>
+/// Fields are written into the stack buffer the caller provides; a request that outgrows it moves to a buffer
+/// rented from <see cref="ArrayPool{T}.Shared"/>, cleared and returned when the key is complete.
+/// </para>
+/// </remarks>
+public ref struct CacheKeyWriter
+{
+    /// <summary>The size of the stack buffer <see cref="CacheKey.Create{TSource}(in TSource)"/> starts with.</summary>
+    internal const int StackBufferSize = 2048;
+
+    /// <summary>The first byte of every encoding. Bump it when the encoding changes, so old keys retire.</summary>
+    internal const byte FormatVersion = 1;
+
+    private const int TagSize = 1;
+    private const int LengthSize = sizeof(int);
+
+    private Span<byte> _buffer;
+    private int _position;
+    private byte[]? _rented;
+
+    internal CacheKeyWriter(Span<byte> initialBuffer)
+    {
+        Debug.Assert(initialBuffer.Length > 0);
+        _buffer = initialBuffer;
+        _buffer[0] = FormatVersion;
+        _position = 1;
+    }
+
+    /// <summary>The bytes encoded so far, format version included.</summary>
+    internal readonly ReadOnlySpan<byte> WrittenBytes => _buffer[.._position];
+
+    /// <summary>Writes a string, or a null marker when <paramref name="value"/> is <see langword="null"/>.</summary>
+    /// <param name="value">The string.</param>
+    public void Write(string? value)
+    {
+        if (value is null)
+        {
+            WriteNull();
+            return;
+        }
+
+        Write(value.AsSpan());
+    }
+
+    /// <summary>Writes a span of characters; it encodes exactly as a string with the same characters.</summary>
+    /// <param name="value">The characters.</param>
+    public void Write(ReadOnlySpan<char> value)
+    {
+        // Three bytes a char always suffice; when that does not fit, count exactly (a vectorised pass) before growing.
+        long worstCase = TagSize + LengthSize + (3L * value.Length);
+        if (worstCase > _buffer.Length - _position)
+        {
+            EnsureCapacity(TagSize + LengthSize + Encoding.UTF8.GetByteCount(value));
+        }
+
+        _buffer[_position++] = (byte)CacheKeyFieldTag.String;
+        BinaryPrimitives.WriteInt32LittleEndian(_buffer[_position..], value.Length);
+        _position += LengthSize;
+        _position += EncodeWtf8(value, _buffer[_position..]);
+    }
+
+    /// <summary>Writes a marker for an absent value: a <see langword="null"/> reference or an empty nullable.</summary>
+    public void WriteNull()
+    {
+        EnsureCapacity(TagSize);
+        _buffer[_position++] = (byte)CacheKeyFieldTag.Null;
+    }
+
+    /// <summary>Writes a Boolean.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(bool value) => WriteScalar(CacheKeyFieldTag.Boolean, value ? (byte)1 : (byte)0);
+
+    /// <summary>Writes a UTF-16 code unit.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(char value) => WriteScalar(CacheKeyFieldTag.Char, (ushort)value);
+
+    /// <summary>Writes a signed byte.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(sbyte value) => WriteScalar(CacheKeyFieldTag.SByte, value);
+
+    /// <summary>Writes a byte.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(byte value) => WriteScalar(CacheKeyFieldTag.Byte, value);
+
+    /// <summary>Writes a 16-bit integer.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(short value) => WriteScalar(CacheKeyFieldTag.Int16, value);
+
+    /// <summary>Writes an unsigned 16-bit integer.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(ushort value) => WriteScalar(CacheKeyFieldTag.UInt16, value);
+
+    /// <summary>Writes a 32-bit integer.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(int value) => WriteScalar(CacheKeyFieldTag.Int32, value);
+
+    /// <summary>Writes an unsigned 32-bit integer.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(uint value) => WriteScalar(CacheKeyFieldTag.UInt32, value);
+
+    /// <summary>Writes a 64-bit integer.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(long value) => WriteScalar(CacheKeyFieldTag.Int64, value);
+
+    /// <summary>Writes an unsigned 64-bit integer.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(ulong value) => WriteScalar(CacheKeyFieldTag.UInt64, value);
+
+    /// <summary>Writes a single-precision number by value: <c>-0.0</c> as <c>0.0</c>, every NaN as one NaN.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(float value)
+    {
+        if (value == 0f)
+        {
+            value = 0f;
+        }
+        else if (float.IsNaN(value))
+        {
+            value = float.NaN;
+        }
+
+        WriteScalar(CacheKeyFieldTag.Single, BitConverter.SingleToInt32Bits(value));
+    }
+
+    /// <summary>Writes a double-precision number by value: <c>-0.0</c> as <c>0.0</c>, every NaN as one NaN.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(double value)
+    {
+        if (value == 0d)
+        {
+            value = 0d;
+        }
+        else if (double.IsNaN(value))
+        {
+            value = double.NaN;
+        }
+
+        WriteScalar(CacheKeyFieldTag.Double, BitConverter.DoubleToInt64Bits(value));
+    }
+
+    /// <summary>Writes a decimal by value: trailing zeros are dropped and negative zero is zero.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(decimal value)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        UInt128 mantissa = new(0, ((ulong)(uint)bits[2] << 32) | (uint)bits[1]);
+        mantissa = (mantissa << 32) | (uint)bits[0];
+        byte scale = (byte)(bits[3] >> 16);
+        bool negative = bits[3] < 0;
+
+        while (scale > 0 && mantissa % 10 == 0)
+        {
+            mantissa /= 10;
+            scale--;
+        }
+
+        if (mantissa == 0)
+        {
+            negative = false;
+        }
+
+        const int payload = 12 + 2;
+        EnsureCapacity(TagSize + payload);
+        Span<byte> destination = _buffer.Slice(_position, TagSize + payload);
+        destination[0] = (byte)CacheKeyFieldTag.Decimal;
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[1..], (ulong)mantissa);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[9..], (uint)(mantissa >> 64));
+        destination[13] = scale;
+        destination[14] = negative ? (byte)1 : (byte)0;
+        _position += TagSize + payload;
+    }
+
+    /// <summary>Writes a GUID.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(Guid value)
+    {
+        EnsureCapacity(TagSize + 16);
+        _buffer[_position++] = (byte)CacheKeyFieldTag.Guid;
+        value.TryWriteBytes(_buffer[_position..]);
+        _position += 16;
+    }
+
+    /// <summary>Writes a date and time as its ticks and its <see cref="DateTime.Kind"/>.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(DateTime value)
+    {
+        WriteScalar(CacheKeyFieldTag.DateTime, value.Ticks);
+        WriteRaw((byte)value.Kind);
+    }
+
+    /// <summary>Writes a date and time with offset as its clock ticks and its offset.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(DateTimeOffset value)
+    {
+        WriteScalar(CacheKeyFieldTag.DateTimeOffset, value.Ticks);
+        WriteRaw((short)value.TotalOffsetMinutes);
+    }
+
+    /// <summary>Writes a time interval as its ticks.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(TimeSpan value) => WriteScalar(CacheKeyFieldTag.TimeSpan, value.Ticks);
+
+    /// <summary>Writes an enum value as its underlying integer, without boxing.</summary>
+    /// <typeparam name="TEnum">The enum type.</typeparam>
+    /// <param name="value">The value.</param>
+    public void WriteEnum<TEnum>(TEnum value)
+        where TEnum : struct, Enum
+    {
+        ulong bits = Unsafe.SizeOf<TEnum>() switch
+        {
+            1 => Unsafe.As<TEnum, byte>(ref value),
+            2 => Unsafe.As<TEnum, ushort>(ref value),
+            4 => Unsafe.As<TEnum, uint>(ref value),
+            _ => Unsafe.As<TEnum, ulong>(ref value),
+        };
+        WriteScalar(CacheKeyFieldTag.Enum, bits);
+    }
+
+    /// <summary>Writes raw bytes, such as an image or an audio clip, as one field.</summary>
+    /// <param name="value">The bytes.</param>
+    public void WriteBytes(ReadOnlySpan<byte> value)
+    {
+        EnsureCapacity(TagSize + LengthSize + value.Length);
+        _buffer[_position++] = (byte)CacheKeyFieldTag.Bytes;
+        BinaryPrimitives.WriteInt32LittleEndian(_buffer[_position..], value.Length);
+        _position += LengthSize;
+        value.CopyTo(_buffer[_position..]);
+        _position += value.Length;
+    }
+
+    /// <summary>
+    /// Starts a sequence of <paramref name="count"/> elements; write exactly that many fields after it.
+    /// </summary>
+    /// <param name="count">The number of elements that follow.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    public void BeginSequence(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        WriteScalar(CacheKeyFieldTag.Sequence, count);
+    }
+
+    /// <summary>Writes a sequence of strings, such as a message history; a null element is written as null.</summary>
+    /// <param name="values">The strings.</param>
+    public void WriteSequence(ReadOnlySpan<string?> values)
+    {
+        BeginSequence(values.Length);
+        foreach (string? value in values)
+        {
+            Write(value);
+        }
+    }
+
+    /// <summary>Writes an array of strings, or a null marker when the array is <see langword="null"/>.</summary>
+    /// <param name="values">The strings.</param>
+    public void WriteSequence(string?[]? values)
+    {
+        if (values is null)
+        {
+            WriteNull();
+            return;
+        }
+
+        WriteSequence(new ReadOnlySpan<string?>(values));
+    }
+
+    /// <summary>Writes a list of strings, or a null marker when the list is <see langword="null"/>.</summary>
+    /// <param name="values">The strings; indexed, not enumerated, so that no enumerator is allocated.</param>
+    public void WriteSequence(IReadOnlyList<string?>? values)
+    {
+        if (values is null)
+        {
+            WriteNull();
+            return;
+        }
+
+        int count = values.Count;
+        BeginSequence(count);
+        for (int i = 0; i < count; i++)
+        {
+            Write(values[i]);
+        }
+    }
+
+    /// <summary>Writes a nested request shape as one delimited field.</summary>
+    /// <typeparam name="TSource">The nested shape; a struct is written without boxing.</typeparam>
+    /// <param name="source">The nested value.</param>
+    public void Write<TSource>(in TSource source)
+        where TSource : ICacheKeySource
+    {
+        WriteRaw((byte)CacheKeyFieldTag.NestedStart);
+        source.WriteTo(ref this);
+        WriteRaw((byte)CacheKeyFieldTag.NestedEnd);
+    }
+
+    /// <summary>Hashes the bytes written so far into a key.</summary>
+    internal readonly CacheKey ComputeKey()
+    {
+        Span<byte> digest = stackalloc byte[CacheKey.SizeInBytes];
+        SHA256.HashData(WrittenBytes, digest);
+        return new CacheKey(digest);
+    }
+
+    /// <summary>Returns the pooled buffer, if one was rented, after clearing what the request wrote into it.</summary>
+    internal void Dispose()
+    {
+        byte[]? rented = _rented;
+        if (rented is not null)
+        {
+            rented.AsSpan(0, _position).Clear();
+            _rented = null;
+            _buffer = default;
+            _position = 0;
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private void WriteScalar<T>(CacheKeyFieldTag tag, T value)
+        where T : unmanaged
+    {
+        int size = Unsafe.SizeOf<T>();
+        EnsureCapacity(TagSize + size);
+        _buffer[_position] = (byte)tag;
+        WriteLittleEndian(_buffer.Slice(_position + TagSize, size), value);
+        _position += TagSize + size;
+    }
+
+    private void WriteRaw<T>(T value)
+        where T : unmanaged
+    {
+        int size = Unsafe.SizeOf<T>();
+        EnsureCapacity(size);
+        WriteLittleEndian(_buffer.Slice(_position, size), value);
+        _position += size;
+    }
+
+    private static void WriteLittleEndian<T>(Span<byte> destination, T value)
+        where T : unmanaged
+    {
+        if (!BitConverter.IsLittleEndian && Unsafe.SizeOf<T>() > 1)
+        {
+            // Keys must not depend on the machine's byte order.
+            destination = destination[..Unsafe.SizeOf<T>()];
+            Unsafe.WriteUnaligned(ref destination[0], value);
+            destination.Reverse();
+            return;
+        }
+
+        Unsafe.WriteUnaligned(ref destination[0], value);
+    }
+
+    private void EnsureCapacity(int additional)
+    {
+        if (additional > _buffer.Length - _position)
+        {
+            Grow(additional);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow(int additional)
+    {
+        int required = checked(_position + additional);
+        int size = Math.Max(required, (int)Math.Min((long)_buffer.Length * 2, Array.MaxLength));
+        byte[] larger = ArrayPool<byte>.Shared.Rent(size);
+        _buffer[.._position].CopyTo(larger);
+
+        byte[]? previous = _rented;
+        _rented = larger;
+        _buffer = larger;
+        if (previous is not null)
+        {
+            previous.AsSpan(0, _position).Clear();
+            ArrayPool<byte>.Shared.Return(previous);
+        }
+    }
+
+    // UTF-8, except that a lone surrogate is written as its own three-byte sequence rather than as U+FFFD.
+    // That keeps the encoding one-to-one on every UTF-16 string, and the byte count equals Encoding.UTF8's.
+    private static int EncodeWtf8(ReadOnlySpan<char> source, Span<byte> destination)
+    {
+        int written = 0;
+        while (true)
+        {
+            OperationStatus status = Utf8.FromUtf16(
+                source, destination[written..], out int charsRead, out int bytesWritten, replaceInvalidSequences: false);
+            written += bytesWritten;
+            if (status == OperationStatus.Done)
+            {
+                return written;
+            }
+
+            Debug.Assert(status == OperationStatus.InvalidData, "The buffer was sized for the worst case.");
+            char surrogate = source[charsRead];
+            destination[written] = (byte)(0xE0 | (surrogate >> 12));
+            destination[written + 1] = (byte)(0x80 | ((surrogate >> 6) & 0x3F));
+            destination[written + 2] = (byte)(0x80 | (surrogate & 0x3F));
+            written += 3;
+            source = source[(charsRead + 1)..];
+        }
+    }
+}

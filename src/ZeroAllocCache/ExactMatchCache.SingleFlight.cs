@@ -1,0 +1,175 @@
+namespace ZeroAllocCache;
+
+/// <content>Single-flight: <see cref="GetOrAddAsync{TState}"/> and the calls it shares between concurrent misses.</content>
+public sealed partial class ExactMatchCache<TValue>
+{
+    // Factory calls in progress, by key. Guarded by _lock; created on the first miss.
+    private Dictionary<CacheKey, SingleFlightCall<TValue>>? _calls;
+
+    /// <summary>
+    /// Returns the value stored under <paramref name="key"/>, or computes it with <paramref name="factory"/> once,
+    /// however many callers miss on the same key at the same time, and stores it.
+    /// </summary>
+    /// <typeparam name="TState">The state passed to the factory, so that it need not capture (and allocate) a closure.</typeparam>
+    /// <param name="key">The request's key.</param>
+    /// <param name="state">Passed to <paramref name="factory"/> unchanged.</param>
+    /// <param name="factory">Computes the value on a miss, typically by calling the model.</param>
+    /// <param name="cancellationToken">Ends this caller's wait; see remarks.</param>
+    /// <returns>The cached or computed value. A hit completes synchronously and allocates nothing.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="factory"/> is <see langword="null"/>.</exception>
+    /// <remarks>
+    /// <para>
+    /// The value is stored before any waiting caller resumes. A factory that throws or is cancelled stores nothing:
+    /// every caller waiting on that call sees the exception, and the next call runs the factory again.
+    /// </para>
+    /// <para>
+    /// A caller's <paramref name="cancellationToken"/> ends only its own wait. The factory receives a token that is
+    /// cancelled when every caller waiting on it has been cancelled.
+    /// </para>
+    /// </remarks>
+    public ValueTask<TValue> GetOrAddAsync<TState>(
+        CacheKey key,
+        TState state,
+        Func<TState, CancellationToken, ValueTask<TValue>> factory,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        if (TryGet(in key, out TValue? value))
+        {
+            return new ValueTask<TValue>(value);
+        }
+
+        return GetOrAddOnMissAsync(key, state, factory, cancellationToken);
+    }
+
+    private async ValueTask<TValue> GetOrAddOnMissAsync<TState>(
+        CacheKey key,
+        TState state,
+        Func<TState, CancellationToken, ValueTask<TValue>> factory,
+        CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+
+        if (JoinOrStartCall(key, out SingleFlightCall<TValue>? call, out TValue? stored, out bool started))
+        {
+            return stored;
+        }
+
+        if (started)
+        {
+            _ = RunCallAsync(key, call, state, factory);
+        }
+
+        try
+        {
+            return await call.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !call.Task.IsCompleted)
+        {
+            LeaveCall(key, call);
+            throw;
+        }
+    }
+
+    // Under the lock: answers from the cache if another call stored the value since our miss, else joins the call
+    // in progress for the key, else registers a new one for this caller to start.
+    private bool JoinOrStartCall(
+        in CacheKey key,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out SingleFlightCall<TValue>? call,
+        [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out TValue stored,
+        out bool started)
+    {
+        long now = _ttl.HasValue ? _timeProvider.GetTimestamp() : 0;
+        lock (_lock)
+        {
+            int index = FindFresh(key, now);
+            if (index != LruList.None)
+            {
+                _lru.MoveToFirst(_pool.Entries, index);
+                stored = _pool.Entries[index].Value;
+                call = null;
+                started = false;
+                return true;
+            }
+
+            _calls ??= [];
+            if (_calls.TryGetValue(key, out call))
+            {
+                call.Waiters++;
+                started = false;
+            }
+            else
+            {
+                call = new SingleFlightCall<TValue>();
+                _calls.Add(key, call);
+                started = true;
+            }
+
+            stored = default;
+            return false;
+        }
+    }
+
+    private async Task RunCallAsync<TState>(
+        CacheKey key,
+        SingleFlightCall<TValue> call,
+        TState state,
+        Func<TState, CancellationToken, ValueTask<TValue>> factory)
+    {
+        TValue value;
+        try
+        {
+            value = await factory(state, call.Token).ConfigureAwait(false);
+            Put(in key, value);
+        }
+        catch (Exception exception)
+        {
+            EndCall(key, call);
+            call.Fail(exception);
+            call.Dispose();
+            return;
+        }
+
+        // Stored first, then released: a waiter that resumes, and any caller after it, finds the entry.
+        EndCall(key, call);
+        call.Succeed(value);
+        call.Dispose();
+    }
+
+    private void EndCall(in CacheKey key, SingleFlightCall<TValue> call)
+    {
+        lock (_lock)
+        {
+            ForgetCall(key, call);
+        }
+    }
+
+    private void LeaveCall(in CacheKey key, SingleFlightCall<TValue> call)
+    {
+        bool abandoned;
+        lock (_lock)
+        {
+            call.Waiters--;
+            abandoned = call.Waiters == 0;
+            if (abandoned)
+            {
+                // The next caller starts afresh instead of joining a call that is being cancelled.
+                ForgetCall(key, call);
+            }
+        }
+
+        if (abandoned)
+        {
+            call.Abandon();
+        }
+    }
+
+    // Under the lock. Removes the call only if it is still the one registered for the key.
+    private void ForgetCall(in CacheKey key, SingleFlightCall<TValue> call)
+    {
+        if (_calls is not null && _calls.TryGetValue(key, out SingleFlightCall<TValue>? current) && current == call)
+        {
+            _calls.Remove(key);
+        }
+    }
+}

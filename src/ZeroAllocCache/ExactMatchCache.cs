@@ -1,0 +1,361 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+
+namespace ZeroAllocCache;
+
+/// <summary>
+/// A thread-safe exact-match cache for LLM responses: strict LRU with an optional size bound and an optional TTL,
+/// keyed by the SHA-256 digest of the request's fields.
+/// </summary>
+/// <typeparam name="TValue">The cached response type.</typeparam>
+/// <remarks>
+/// <para>
+/// Entries live in a preallocated pool of slots linked into an LRU list by index; there is no object per entry.
+/// Lookups, puts into a full cache, replacements, invalidations and key creation allocate nothing.
+/// </para>
+/// <para>
+/// Every method is safe to call from any number of threads. Keys are hashed before the lock is taken; the lock
+/// covers only the index lookup, the LRU link updates and the counters.
+/// </para>
+/// </remarks>
+public sealed partial class ExactMatchCache<TValue>
+{
+    /// <summary>The largest <c>maxSize</c> accepted: 2<sup>30</sup> entries.</summary>
+    public const int MaxSupportedSize = 1 << 30;
+
+    // The first pool size of an unbounded cache; it doubles from here.
+    private const int UnboundedInitialCapacity = 64;
+
+    private readonly Lock _lock = new();
+    private readonly TimeProvider _timeProvider;
+    private readonly TimeSpan? _ttl;
+    private readonly int _maxSize;
+
+    private readonly EntryPool<TValue> _pool;
+    private KeyIndex _index;
+    private LruList _lru = new();
+
+    private long _hits;
+    private long _misses;
+    private long _evictions;
+    private long _expirations;
+
+    /// <summary>Creates a cache.</summary>
+    /// <param name="maxSize">
+    /// The most entries kept; the least recently used is evicted to make room. 0 means unbounded: the pool starts
+    /// small and doubles as needed. A bounded pool is allocated whole, up front.
+    /// </param>
+    /// <param name="ttl">
+    /// How long an entry stays fresh after it was stored; <see langword="null"/> for no expiry. An entry whose age is
+    /// greater than the TTL is a miss and is removed when read; an age equal to the TTL is still fresh.
+    /// </param>
+    /// <param name="timeProvider">The clock for TTL and entry ages; <see cref="TimeProvider.System"/> by default.</param>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="maxSize"/> is negative or above <see cref="MaxSupportedSize"/>, or <paramref name="ttl"/> is
+    /// zero or negative.
+    /// </exception>
+    public ExactMatchCache(int maxSize = 1024, TimeSpan? ttl = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxSize, MaxSupportedSize);
+        if (ttl is { } duration)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero, nameof(ttl));
+        }
+
+        _maxSize = maxSize;
+        _ttl = ttl;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+
+        int capacity = maxSize == 0 ? UnboundedInitialCapacity : maxSize;
+        _pool = new EntryPool<TValue>(capacity);
+        _index = new KeyIndex(capacity);
+    }
+
+    /// <summary>The most entries kept; 0 when the cache is unbounded.</summary>
+    public int MaxSize => _maxSize;
+
+    /// <summary>How long an entry stays fresh; <see langword="null"/> when entries never expire.</summary>
+    public TimeSpan? Ttl => _ttl;
+
+    /// <summary>The number of entries stored, expired entries not yet read included.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pool.Count;
+            }
+        }
+    }
+
+    /// <summary>A consistent snapshot of the counters and the size.</summary>
+    public CacheStats Stats
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return new CacheStats(_hits, _misses, _pool.Count, _evictions, _expirations);
+            }
+        }
+    }
+
+    /// <summary>Looks up the response to a chat request.</summary>
+    /// <param name="userMessage">The user's message.</param>
+    /// <param name="systemPrompt">The system prompt.</param>
+    /// <param name="model">The model name.</param>
+    /// <param name="temperature">The sampling temperature.</param>
+    /// <param name="maxTokens">The maximum number of tokens to generate.</param>
+    /// <param name="value">The cached response when found; otherwise the default value.</param>
+    /// <returns><see langword="true"/> on a hit, which also makes the entry the most recently used.</returns>
+    /// <exception cref="ArgumentNullException">A string argument is <see langword="null"/>.</exception>
+    public bool TryGet(
+        string userMessage, string systemPrompt, string model, float temperature, int maxTokens,
+        [MaybeNullWhen(false)] out TValue value)
+    {
+        CacheKey key = CacheKey.Create(userMessage, systemPrompt, model, temperature, maxTokens);
+        return TryGet(in key, out value);
+    }
+
+    /// <summary>Stores the response to a chat request.</summary>
+    /// <param name="userMessage">The user's message.</param>
+    /// <param name="systemPrompt">The system prompt.</param>
+    /// <param name="model">The model name.</param>
+    /// <param name="temperature">The sampling temperature.</param>
+    /// <param name="maxTokens">The maximum number of tokens to generate.</param>
+    /// <param name="value">The response.</param>
+    /// <exception cref="ArgumentNullException">A string argument is <see langword="null"/>.</exception>
+    /// <remarks><inheritdoc cref="Put(in CacheKey, TValue)" path="/remarks"/></remarks>
+    public void Put(string userMessage, string systemPrompt, string model, float temperature, int maxTokens, TValue value)
+    {
+        CacheKey key = CacheKey.Create(userMessage, systemPrompt, model, temperature, maxTokens);
+        Put(in key, value);
+    }
+
+    /// <summary>Removes the response to a chat request.</summary>
+    /// <param name="userMessage">The user's message.</param>
+    /// <param name="systemPrompt">The system prompt.</param>
+    /// <param name="model">The model name.</param>
+    /// <param name="temperature">The sampling temperature.</param>
+    /// <param name="maxTokens">The maximum number of tokens to generate.</param>
+    /// <returns><see langword="true"/> if an entry was stored for the request, expired or not.</returns>
+    /// <exception cref="ArgumentNullException">A string argument is <see langword="null"/>.</exception>
+    public bool Invalidate(string userMessage, string systemPrompt, string model, float temperature, int maxTokens)
+    {
+        CacheKey key = CacheKey.Create(userMessage, systemPrompt, model, temperature, maxTokens);
+        return Invalidate(in key);
+    }
+
+    /// <summary>Looks up the value stored under <paramref name="key"/>.</summary>
+    /// <param name="key">The request's key.</param>
+    /// <param name="value">The cached value when found; otherwise the default value.</param>
+    /// <returns>
+    /// <see langword="true"/> on a hit, which also makes the entry the most recently used. An entry older than the
+    /// TTL is removed and the lookup is a miss.
+    /// </returns>
+    public bool TryGet(in CacheKey key, [MaybeNullWhen(false)] out TValue value)
+    {
+        // Read the clock before the lock: it is the slowest part of a TTL check.
+        long now = _ttl.HasValue ? _timeProvider.GetTimestamp() : 0;
+        lock (_lock)
+        {
+            int index = FindFresh(key, now);
+            if (index != LruList.None)
+            {
+                CacheEntry<TValue>[] entries = _pool.Entries;
+                ref CacheEntry<TValue> entry = ref entries[index];
+                _hits++;
+                if (entry.HitCount != int.MaxValue)
+                {
+                    entry.HitCount++;
+                }
+
+                _lru.MoveToFirst(entries, index);
+                value = entry.Value;
+                return true;
+            }
+
+            _misses++;
+            value = default;
+            return false;
+        }
+    }
+
+    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/>.</summary>
+    /// <param name="key">The request's key.</param>
+    /// <param name="value">The value.</param>
+    /// <remarks>
+    /// A new key in a full cache evicts the least recently used entry. An existing key gets the new value, its age
+    /// and hit count restart, and it becomes the most recently used.
+    /// </remarks>
+    public void Put(in CacheKey key, TValue value)
+    {
+        long now = _timeProvider.GetTimestamp();
+        lock (_lock)
+        {
+            CacheEntry<TValue>[] entries = _pool.Entries;
+            int index = _index.Find(entries, key);
+            if (index != LruList.None)
+            {
+                ref CacheEntry<TValue> existing = ref entries[index];
+                existing.Value = value;
+                existing.Timestamp = now;
+                existing.HitCount = 0;
+                _lru.MoveToFirst(entries, index);
+                return;
+            }
+
+            index = TakeSlot();
+            entries = _pool.Entries;
+            ref CacheEntry<TValue> entry = ref entries[index];
+            entry.Key = key;
+            entry.Value = value;
+            entry.Timestamp = now;
+            entry.HitCount = 0;
+            _index.Add(entries, index);
+            _lru.AddFirst(entries, index);
+        }
+    }
+
+    /// <summary>Removes the entry stored under <paramref name="key"/>.</summary>
+    /// <param name="key">The request's key.</param>
+    /// <returns><see langword="true"/> if an entry was stored under the key, expired or not.</returns>
+    public bool Invalidate(in CacheKey key)
+    {
+        lock (_lock)
+        {
+            int index = _index.Find(_pool.Entries, key);
+            if (index == LruList.None)
+            {
+                return false;
+            }
+
+            RemoveEntry(index);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Reads what the cache knows about the entry under <paramref name="key"/>, without counting a lookup, promoting
+    /// the entry or removing it when expired.
+    /// </summary>
+    /// <param name="key">The request's key.</param>
+    /// <param name="info">The entry's hit count, age and freshness when found.</param>
+    /// <returns><see langword="true"/> if an entry is stored under the key, expired or not.</returns>
+    public bool TryGetEntryInfo(in CacheKey key, out CacheEntryInfo info)
+    {
+        long now = _timeProvider.GetTimestamp();
+        lock (_lock)
+        {
+            int index = _index.Find(_pool.Entries, key);
+            if (index == LruList.None)
+            {
+                info = default;
+                return false;
+            }
+
+            ref CacheEntry<TValue> entry = ref _pool.Entries[index];
+            TimeSpan age = _timeProvider.GetElapsedTime(entry.Timestamp, now);
+            info = new CacheEntryInfo(entry.HitCount, age, age > _ttl);
+            return true;
+        }
+    }
+
+    /// <summary>Removes every entry and resets every counter.</summary>
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _pool.Clear();
+            _index.Clear();
+            _lru.Clear();
+            _hits = 0;
+            _misses = 0;
+            _evictions = 0;
+            _expirations = 0;
+        }
+    }
+
+    /// <summary>Describes the cache like the Python seed's repr: size, capacity, TTL and hit rate.</summary>
+    /// <returns>For example <c>ExactMatchCache(size=3, max_size=1024, ttl=01:00:00, hit_rate=66.7%)</c>.</returns>
+    public override string ToString()
+    {
+        CacheStats stats = Stats;
+        string maxSize = _maxSize == 0 ? "unbounded" : _maxSize.ToString(CultureInfo.InvariantCulture);
+        string ttl = _ttl?.ToString("c", CultureInfo.InvariantCulture) ?? "none";
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"ExactMatchCache(size={stats.Size}, max_size={maxSize}, ttl={ttl}, hit_rate={stats.HitRate:P1})");
+    }
+
+    // Returns the entry's index if it is stored and fresh; an expired entry is removed and counted. Under the lock.
+    private int FindFresh(in CacheKey key, long now)
+    {
+        int index = _index.Find(_pool.Entries, key);
+        if (index != LruList.None && _ttl is { } ttl
+            && _timeProvider.GetElapsedTime(_pool.Entries[index].Timestamp, now) > ttl)
+        {
+            RemoveEntry(index);
+            _expirations++;
+            return LruList.None;
+        }
+
+        return index;
+    }
+
+    // Finds a slot for a new entry: a free one, a new one in a growing pool, or the least recently used. Under the lock.
+    private int TakeSlot()
+    {
+        if (_pool.TryRent(out int index))
+        {
+            return index;
+        }
+
+        if (_maxSize == 0)
+        {
+            GrowUnbounded();
+            _pool.TryRent(out index);
+            return index;
+        }
+
+        // Full: reuse the least recently used entry's slot in place.
+        CacheEntry<TValue>[] entries = _pool.Entries;
+        index = _lru.Tail;
+        _index.Remove(entries, index);
+        _lru.Remove(entries, index);
+        _evictions++;
+        return index;
+    }
+
+    private void RemoveEntry(int index)
+    {
+        CacheEntry<TValue>[] entries = _pool.Entries;
+        _index.Remove(entries, index);
+        _lru.Remove(entries, index);
+        _pool.Return(index);
+    }
+
+    private void GrowUnbounded()
+    {
+        int capacity = _pool.Capacity;
+        if (capacity >= MaxSupportedSize)
+        {
+            throw new InvalidOperationException($"An unbounded cache holds at most {MaxSupportedSize} entries.");
+        }
+
+        int larger = (int)Math.Min((long)capacity * 2, MaxSupportedSize);
+        _pool.Grow(larger);
+
+        // Rebuild the index over the live entries, found by walking the LRU list.
+        CacheEntry<TValue>[] entries = _pool.Entries;
+        KeyIndex index = new(larger);
+        for (int i = _lru.Head; i != LruList.None; i = entries[i].Next)
+        {
+            index.Add(entries, i);
+        }
+
+        _index = index;
+    }
+}
