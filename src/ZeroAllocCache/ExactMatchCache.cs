@@ -287,7 +287,7 @@ public sealed partial class ExactMatchCache<TValue>
         string ttl = _ttl?.ToString("c", CultureInfo.InvariantCulture) ?? "none";
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"ExactMatchCache(size={stats.Size}, max_size={maxSize}, ttl={ttl}, hit_rate={stats.HitRate:P1})");
+            $"ExactMatchCache(size={stats.Size}, max_size={maxSize}, ttl={ttl}, hit_rate={stats.HitRate * 100:0.0}%)");
     }
 
     // Returns the entry's index if it is stored and fresh; an expired entry is removed and counted. Under the lock.
