@@ -73,7 +73,8 @@ internal static class Emitter
         {
             // Synchronous: no single-flight, since a blocked caller would hold a thread anyway.
             string value = UniqueName(taken, "value", "cachedValue");
-            writer.WriteLine($"if ({cache}.TryGet(in {key}, out {method.ResultType} {value}))");
+            // 'var': the value is maybe-null on a miss, until the implementation's result replaces it.
+            writer.WriteLine($"if ({cache}.TryGet(in {key}, out var {value}))");
             writer.OpenBlock();
             writer.WriteLine($"return {value};");
             writer.CloseBlock();

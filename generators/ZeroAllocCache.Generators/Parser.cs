@@ -85,7 +85,9 @@ internal static class Parser
             cancellationToken.ThrowIfCancellationRequested();
 
             (string Name, bool IsStatic)? cache = returns is { } r ? ResolveCache(r.Result) : null;
-            (string Name, bool IsStatic)? implementation = ResolveImplementation();
+            // An implementation can only be matched against a signature the generator accepts.
+            bool signatureSupported = !method.IsGenericMethod && method.Parameters.All(p => p.RefKind == RefKind.None);
+            (string Name, bool IsStatic)? implementation = signatureSupported ? ResolveImplementation() : null;
 
             if (_diagnostics.Count > 0 || returns is null || cache is null || implementation is null)
             {
@@ -420,7 +422,7 @@ internal static class Parser
             type is INamedTypeSymbol { IsGenericType: true } named
             && IsType(named.OriginalDefinition, RuntimeNamespace, "ExactMatchCache`1")
             && (includeNullability
-                ? SameType(named.TypeArguments[0], resultType)
+                ? named.NullableAnnotation != NullableAnnotation.Annotated && SameType(named.TypeArguments[0], resultType)
                 : SymbolEqualityComparer.Default.Equals(named.TypeArguments[0], resultType));
 
         private (string Name, bool IsStatic)? ResolveImplementation()
