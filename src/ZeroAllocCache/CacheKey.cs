@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
+using ZeroAllocCache.Hashing;
 
 namespace ZeroAllocCache;
 
@@ -59,14 +60,20 @@ public readonly struct CacheKey : IEquatable<CacheKey>
     /// <param name="source">The request whose fields make the key.</param>
     /// <returns>The SHA-256 digest of the fields that <paramref name="source"/> wrote.</returns>
     /// <remarks>
-    /// The fields are encoded into a stack buffer, or into a pooled buffer when they outgrow it, so creating a key
-    /// allocates nothing once the pool is warm, whatever the size of the request.
+    /// The fields are encoded into a stack buffer and streamed into SHA-256 (or, where libcrypto is unavailable,
+    /// into a pooled buffer when they outgrow it), so creating a key allocates nothing once warm, whatever the size
+    /// of the request.
     /// </remarks>
     public static CacheKey Create<TSource>(in TSource source)
+        where TSource : ICacheKeySource =>
+        Create(source, KeyHashingDefaults.Current);
+
+    /// <summary>Creates a key with a chosen hashing backend; every backend gives the same key.</summary>
+    internal static CacheKey Create<TSource>(in TSource source, KeyHashing hashing)
         where TSource : ICacheKeySource
     {
         Span<byte> stackBuffer = stackalloc byte[CacheKeyWriter.StackBufferSize];
-        CacheKeyWriter writer = new(stackBuffer);
+        CacheKeyWriter writer = new(stackBuffer, hashing);
         try
         {
             source.WriteTo(ref writer);

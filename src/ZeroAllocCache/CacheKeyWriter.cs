@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
+using ZeroAllocCache.Hashing;
 
 namespace ZeroAllocCache;
 
@@ -32,8 +33,10 @@ namespace ZeroAllocCache;
 /// <item>Sequences: their element count, then each element.</item>
 /// </list>
 /// <para>
-/// Fields are written into the stack buffer the caller provides; a request that outgrows it moves to a buffer
-/// rented from <see cref="ArrayPool{T}.Shared"/>, cleared and returned when the key is complete.
+/// Fields are written into a stack buffer. Where libcrypto's SHA-256 is available, a full buffer is hashed and
+/// reused, so a request of any size streams through it; elsewhere a request that outgrows it moves to a buffer
+/// rented from <see cref="ArrayPool{T}.Shared"/>, cleared and returned when the key is complete. Either way the key
+/// is the SHA-256 of the same bytes.
 /// </para>
 /// </remarks>
 public ref struct CacheKeyWriter
@@ -47,20 +50,32 @@ public ref struct CacheKeyWriter
     private const int TagSize = 1;
     private const int LengthSize = sizeof(int);
 
+    // The longest UTF-8 sequence: the room a string needs to make progress.
+    private const int MaxUtf8SequenceLength = 4;
+
+    private readonly KeyHashing _hashing;
+
     private Span<byte> _buffer;
     private int _position;
     private byte[]? _rented;
 
-    internal CacheKeyWriter(Span<byte> initialBuffer)
+    // Where the last field began. The bytes before it are the request's repeated prefix (see HashPrefixTable).
+    private int _lastFieldStart;
+
+    // Streaming: bytes already hashed into _context when the buffer filled up.
+    private bool _streamStarted;
+    private Sha256Context _context;
+
+    internal CacheKeyWriter(Span<byte> initialBuffer, KeyHashing hashing)
     {
-        Debug.Assert(initialBuffer.Length > 0);
+        Debug.Assert(initialBuffer.Length >= 64);
+        _hashing = hashing;
         _buffer = initialBuffer;
         _buffer[0] = FormatVersion;
         _position = 1;
     }
 
-    /// <summary>The bytes encoded so far, format version included.</summary>
-    internal readonly ReadOnlySpan<byte> WrittenBytes => _buffer[.._position];
+    private readonly bool IsStreaming => _hashing != KeyHashing.Managed;
 
     /// <summary>Writes a string, or a null marker when <paramref name="value"/> is <see langword="null"/>.</summary>
     /// <param name="value">The string.</param>
@@ -79,23 +94,23 @@ public ref struct CacheKeyWriter
     /// <param name="value">The characters.</param>
     public void Write(ReadOnlySpan<char> value)
     {
-        // Three bytes a char always suffice; when that does not fit, count exactly (a vectorised pass) before growing.
-        long worstCase = TagSize + LengthSize + (3L * value.Length);
-        if (worstCase > _buffer.Length - _position)
+        WriteHeader(CacheKeyFieldTag.String, value.Length);
+
+        // Growing (not streaming), three bytes a char always suffice; when that does not fit, count exactly
+        // (a vectorised pass) and grow once.
+        if (!IsStreaming && 3L * value.Length > _buffer.Length - _position)
         {
-            EnsureCapacity(TagSize + LengthSize + Encoding.UTF8.GetByteCount(value));
+            EnsureCapacity(Encoding.UTF8.GetByteCount(value));
         }
 
-        _buffer[_position++] = (byte)CacheKeyFieldTag.String;
-        BinaryPrimitives.WriteInt32LittleEndian(_buffer[_position..], value.Length);
-        _position += LengthSize;
-        _position += EncodeWtf8(value, _buffer[_position..]);
+        WriteWtf8(value);
     }
 
     /// <summary>Writes a marker for an absent value: a <see langword="null"/> reference or an empty nullable.</summary>
     public void WriteNull()
     {
         EnsureCapacity(TagSize);
+        _lastFieldStart = _position;
         _buffer[_position++] = (byte)CacheKeyFieldTag.Null;
     }
 
@@ -195,6 +210,7 @@ public ref struct CacheKeyWriter
 
         const int payload = 12 + 2;
         EnsureCapacity(TagSize + payload);
+        _lastFieldStart = _position;
         Span<byte> destination = _buffer.Slice(_position, TagSize + payload);
         destination[0] = (byte)CacheKeyFieldTag.Decimal;
         BinaryPrimitives.WriteUInt64LittleEndian(destination[1..], (ulong)mantissa);
@@ -209,6 +225,7 @@ public ref struct CacheKeyWriter
     public void Write(Guid value)
     {
         EnsureCapacity(TagSize + 16);
+        _lastFieldStart = _position;
         _buffer[_position++] = (byte)CacheKeyFieldTag.Guid;
         value.TryWriteBytes(_buffer[_position..]);
         _position += 16;
@@ -254,10 +271,16 @@ public ref struct CacheKeyWriter
     /// <param name="value">The bytes.</param>
     public void WriteBytes(ReadOnlySpan<byte> value)
     {
-        EnsureCapacity(TagSize + LengthSize + value.Length);
-        _buffer[_position++] = (byte)CacheKeyFieldTag.Bytes;
-        BinaryPrimitives.WriteInt32LittleEndian(_buffer[_position..], value.Length);
-        _position += LengthSize;
+        WriteHeader(CacheKeyFieldTag.Bytes, value.Length);
+        if (IsStreaming && value.Length > _buffer.Length - _position)
+        {
+            // Too large for the buffer: hash what is buffered, then the bytes in place, without copying them.
+            Flush();
+            NativeSha256.Update(ref _context, value);
+            return;
+        }
+
+        EnsureCapacity(value.Length);
         value.CopyTo(_buffer[_position..]);
         _position += value.Length;
     }
@@ -321,16 +344,32 @@ public ref struct CacheKeyWriter
     public void Write<TSource>(in TSource source)
         where TSource : ICacheKeySource
     {
+        EnsureCapacity(TagSize);
+        _lastFieldStart = _position;
         WriteRaw((byte)CacheKeyFieldTag.NestedStart);
         source.WriteTo(ref this);
         WriteRaw((byte)CacheKeyFieldTag.NestedEnd);
     }
 
     /// <summary>Hashes the bytes written so far into a key.</summary>
-    internal readonly CacheKey ComputeKey()
+    internal CacheKey ComputeKey()
     {
         Span<byte> digest = stackalloc byte[CacheKey.SizeInBytes];
-        SHA256.HashData(WrittenBytes, digest);
+        ReadOnlySpan<byte> buffered = _buffer[.._position];
+        if (!IsStreaming)
+        {
+            SHA256.HashData(buffered, digest);
+        }
+        else if (_streamStarted)
+        {
+            NativeSha256.Update(ref _context, buffered);
+            NativeSha256.Final(ref _context, digest);
+        }
+        else
+        {
+            HashWholeRequest(buffered, digest);
+        }
+
         return new CacheKey(digest);
     }
 
@@ -348,11 +387,46 @@ public ref struct CacheKeyWriter
         }
     }
 
+    // The whole request is in the buffer: resume from the state stored after its prefix, if there is one.
+    private void HashWholeRequest(scoped ReadOnlySpan<byte> request, scoped Span<byte> digest)
+    {
+        int prefixLength = _lastFieldStart;
+        if (_hashing == KeyHashing.NativeWithPrefixTable && prefixLength >= HashPrefixTable.MinimumPrefixLength)
+        {
+            ReadOnlySpan<byte> prefix = request[..prefixLength];
+            if (!HashPrefixTable.TryResume(prefix, ref _context))
+            {
+                NativeSha256.Init(ref _context);
+                NativeSha256.Update(ref _context, prefix);
+                HashPrefixTable.Offer(prefix, _context);
+            }
+
+            NativeSha256.Update(ref _context, request[prefixLength..]);
+        }
+        else
+        {
+            NativeSha256.Init(ref _context);
+            NativeSha256.Update(ref _context, request);
+        }
+
+        NativeSha256.Final(ref _context, digest);
+    }
+
+    private void WriteHeader(CacheKeyFieldTag tag, int length)
+    {
+        EnsureCapacity(TagSize + LengthSize);
+        _lastFieldStart = _position;
+        _buffer[_position] = (byte)tag;
+        BinaryPrimitives.WriteInt32LittleEndian(_buffer[(_position + TagSize)..], length);
+        _position += TagSize + LengthSize;
+    }
+
     private void WriteScalar<T>(CacheKeyFieldTag tag, T value)
         where T : unmanaged
     {
         int size = Unsafe.SizeOf<T>();
         EnsureCapacity(TagSize + size);
+        _lastFieldStart = _position;
         _buffer[_position] = (byte)tag;
         WriteLittleEndian(_buffer.Slice(_position + TagSize, size), value);
         _position += TagSize + size;
@@ -386,11 +460,37 @@ public ref struct CacheKeyWriter
     {
         if (additional > _buffer.Length - _position)
         {
-            Grow(additional);
+            MakeRoom(additional);
         }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
+    private void MakeRoom(int additional)
+    {
+        if (IsStreaming && additional <= _buffer.Length)
+        {
+            Flush();
+        }
+        else
+        {
+            Grow(additional);
+        }
+    }
+
+    // Hashes the buffered bytes into the context and empties the buffer. The prefix is gone from the buffer, so this
+    // request will not use the prefix table.
+    private void Flush()
+    {
+        if (!_streamStarted)
+        {
+            NativeSha256.Init(ref _context);
+            _streamStarted = true;
+        }
+
+        NativeSha256.Update(ref _context, _buffer[.._position]);
+        _position = 0;
+    }
+
     private void Grow(int additional)
     {
         int required = checked(_position + additional);
@@ -410,26 +510,32 @@ public ref struct CacheKeyWriter
 
     // UTF-8, except that a lone surrogate is written as its own three-byte sequence rather than as U+FFFD.
     // That keeps the encoding one-to-one on every UTF-16 string, and the byte count equals Encoding.UTF8's.
-    private static int EncodeWtf8(ReadOnlySpan<char> source, Span<byte> destination)
+    private void WriteWtf8(ReadOnlySpan<char> source)
     {
-        int written = 0;
         while (true)
         {
             OperationStatus status = Utf8.FromUtf16(
-                source, destination[written..], out int charsRead, out int bytesWritten, replaceInvalidSequences: false);
-            written += bytesWritten;
-            if (status == OperationStatus.Done)
+                source, _buffer[_position..], out int charsRead, out int bytesWritten, replaceInvalidSequences: false);
+            _position += bytesWritten;
+            source = source[charsRead..];
+            switch (status)
             {
-                return written;
+                case OperationStatus.Done:
+                    return;
+                case OperationStatus.DestinationTooSmall:
+                    MakeRoom(MaxUtf8SequenceLength);
+                    break;
+                default:
+                    Debug.Assert(status == OperationStatus.InvalidData);
+                    char surrogate = source[0];
+                    EnsureCapacity(3);
+                    _buffer[_position] = (byte)(0xE0 | (surrogate >> 12));
+                    _buffer[_position + 1] = (byte)(0x80 | ((surrogate >> 6) & 0x3F));
+                    _buffer[_position + 2] = (byte)(0x80 | (surrogate & 0x3F));
+                    _position += 3;
+                    source = source[1..];
+                    break;
             }
-
-            Debug.Assert(status == OperationStatus.InvalidData, "The buffer was sized for the worst case.");
-            char surrogate = source[charsRead];
-            destination[written] = (byte)(0xE0 | (surrogate >> 12));
-            destination[written + 1] = (byte)(0x80 | ((surrogate >> 6) & 0x3F));
-            destination[written + 2] = (byte)(0x80 | (surrogate & 0x3F));
-            written += 3;
-            source = source[(charsRead + 1)..];
         }
     }
 }

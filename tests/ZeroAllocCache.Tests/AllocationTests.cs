@@ -26,6 +26,14 @@ public class AllocationTests
     }
 
     [Fact]
+    public void The_managed_fallback_hashes_a_10_MB_prompt_without_allocating_after_warm_up()
+    {
+        ManagedChatRequest request = new(UserMessage, new string('p', 10_000_000));
+
+        Assert.Equal(0, AllocatedBy(() => CacheKey.Create(request, Hashing.KeyHashing.Managed), iterations: 5));
+    }
+
+    [Fact]
     public void TryGet_hit_allocates_nothing()
     {
         ExactMatchCache<string> cache = new();
@@ -103,6 +111,15 @@ public class AllocationTests
             Assert.True(result.IsCompletedSuccessfully);
             _ = result.Result;
         }));
+    }
+
+    private readonly struct ManagedChatRequest(string userMessage, string systemPrompt) : ICacheKeySource
+    {
+        public void WriteTo(ref CacheKeyWriter writer)
+        {
+            writer.Write(systemPrompt);
+            writer.Write(userMessage);
+        }
     }
 
     private static long AllocatedBy(Action action, int iterations = Iterations)

@@ -46,6 +46,27 @@ internal sealed class ReferenceEncoding
         return this;
     }
 
+    public ReferenceEncoding Null()
+    {
+        _bytes.Add(2);
+        return this;
+    }
+
+    public ReferenceEncoding Bytes(byte[] value)
+    {
+        _bytes.Add(22);
+        AddLittleEndian(value.Length, 4);
+        _bytes.AddRange(value);
+        return this;
+    }
+
+    public ReferenceEncoding Sequence(int count)
+    {
+        _bytes.Add(21);
+        AddLittleEndian(count, 4);
+        return this;
+    }
+
     public byte[] ToArray() => [.. _bytes];
 
     public CacheKey Key() => CacheKey.FromBytes(SHA256.HashData(ToArray()));
