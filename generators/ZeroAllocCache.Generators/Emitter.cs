@@ -151,17 +151,27 @@ internal static class Emitter
     {
         ParameterModel[] keys = KeyParameters(method);
         writer.WriteLine("/// <summary>");
-        writer.WriteLine($"/// Removes the result that <c>{method.MethodName}</c> cached for these arguments, so that the next identical call");
-        writer.WriteLine("/// computes it again.");
+        if (keys.Length > 0)
+        {
+            writer.WriteLine($"/// Removes the result that <c>{method.MethodName}</c> cached for these arguments, so that the next identical call");
+            writer.WriteLine("/// computes it again.");
+        }
+        else
+        {
+            writer.WriteLine($"/// Removes the result that <c>{method.MethodName}</c> cached, so that the next call computes it again.");
+        }
+
         writer.WriteLine("/// </summary>");
         foreach (ParameterModel parameter in keys)
         {
             writer.WriteLine($"/// <param name=\"{parameter.PlainName}\">The <c>{parameter.PlainName}</c> argument of the call to forget.</param>");
         }
 
-        writer.WriteLine("/// <returns><see langword=\"true\"/> if a result was cached for these arguments.</returns>");
+        writer.WriteLine(keys.Length > 0
+            ? "/// <returns><see langword=\"true\"/> if a result was cached for these arguments.</returns>"
+            : "/// <returns><see langword=\"true\"/> if a result was cached.</returns>");
         writer.WriteLine(GeneratedCodeAttribute);
-        string parameters = string.Join(", ", keys.Select(p => $"{p.Type} {p.Name}"));
+        string parameters = string.Join(", ", keys.Select(p => $"{(p.Modifier == "params " ? p.Modifier : string.Empty)}{p.Type} {p.Name}"));
         string modifiers = method.Accessibility + (method.IsStatic ? " static" : string.Empty);
         writer.WriteLine($"{modifiers} bool {method.InvalidateMethodName}({parameters})");
         writer.OpenBlock();
@@ -205,16 +215,21 @@ internal static class Emitter
         writer.OpenBlock();
         writer.WriteLine("writer.Write(Identity);");
         writer.WriteLine("writer.Write(KeyVersion);");
-        foreach (ParameterModel parameter in keys)
+        for (int i = 0; i < keys.Length; i++)
         {
-            WriteField(writer, parameter);
+            bool block = WriteField(writer, keys[i]);
+            if (block && i < keys.Length - 1)
+            {
+                writer.WriteLine();
+            }
         }
 
         writer.CloseBlock();
         writer.CloseBlock();
     }
 
-    private static void WriteField(SourceWriter writer, ParameterModel parameter)
+    // Writes one key parameter; returns whether that took an if/else block.
+    private static bool WriteField(SourceWriter writer, ParameterModel parameter)
     {
         string field = Field(parameter);
         if (parameter.IsNullableValue)
@@ -227,7 +242,7 @@ internal static class Emitter
             writer.OpenBlock();
             writer.WriteLine("writer.WriteNull();");
             writer.CloseBlock();
-            return;
+            return true;
         }
 
         if (parameter.WriteKind == KeyWriteKind.KeySourceReference)
@@ -240,10 +255,13 @@ internal static class Emitter
             writer.OpenBlock();
             writer.WriteLine(WriteCall(parameter.WriteKind, field, parameter.WriteType));
             writer.CloseBlock();
-            return;
+            return true;
         }
 
-        writer.WriteLine(WriteCall(parameter.WriteKind, field, parameter.WriteType));
+        // A key-source struct is passed by reference: no copy of it, however large.
+        string value = parameter.WriteKind == KeyWriteKind.KeySourceValue ? "in " + field : field;
+        writer.WriteLine(WriteCall(parameter.WriteKind, value, parameter.WriteType));
+        return false;
     }
 
     private static string WriteCall(KeyWriteKind kind, string value, string writeType) => kind switch
