@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using ZeroAllocCache.Hashing;
 
@@ -69,6 +70,7 @@ public readonly struct CacheKey : IEquatable<CacheKey>
         Create(source, KeyHashingDefaults.Current);
 
     /// <summary>Creates a key with a chosen hashing backend; every backend gives the same key.</summary>
+    [SkipLocalsInit] // the writer overwrites what it uses: zeroing 2 KB of stack would cost more than a small key
     internal static CacheKey Create<TSource>(in TSource source, KeyHashing hashing)
         where TSource : ICacheKeySource
     {
