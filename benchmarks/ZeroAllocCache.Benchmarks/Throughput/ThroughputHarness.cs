@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace ZeroAllocCache.Benchmarks.Throughput;
+
+/// <summary>
+/// Issue 4, part 4: operations per second with 1 and 2 threads, Zipf(0.86) over 100K requests, every request
+/// resident. Two mixes: reads only, and read-mostly (every 20th operation a write, 95% reads).
+/// </summary>
+/// <remarks>
+/// BenchmarkDotNet measures one call on one thread; this harness runs the threads for a fixed time and counts. Each
+/// thread replays its own precomputed sample sequence (no random numbers drawn while measuring), starts at a barrier
+/// and times itself; a cell is the median of several repetitions, each after its own warm-up.
+/// </remarks>
+public static class ThroughputHarness
+{
+    private const int Requests = 100_000;
+    private const double Skew = 0.86;
+    private const int SamplesPerThread = 1 << 20;
+    private const int WriteEvery = 20;
+    private const int Batch = 256;
+
+    /// <summary>Runs every contender and prints a markdown table.</summary>
+    /// <param name="args"><c>[seconds per repetition] [repetitions] [contender name filter]</c>.</param>
+    public static void Run(string[] args)
+    {
+        double seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 1.5;
+        int repetitions = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+        string filter = args.Length > 2 ? args[2] : "";
+        TimeSpan duration = TimeSpan.FromSeconds(seconds);
+
+        ZipfDistribution zipf = new(Requests, Skew);
+        int[][] samples = [zipf.Sample(SamplesPerThread, seed: 1), zipf.Sample(SamplesPerThread, seed: 2)];
+
+        Console.WriteLine($"Throughput: Zipf({Skew}) over {Requests:N0} resident requests (the reference request, token budget = rank), "
+            + $"{seconds.ToString(CultureInfo.InvariantCulture)} s per repetition after a warm-up of the same length, median of {repetitions}; "
+            + $"{Environment.ProcessorCount} logical cores, .NET {Environment.Version}, {RuntimeInformation.OSDescription}.");
+        Console.WriteLine();
+        Console.WriteLine("| Contender | Mix | 1 thread (ops/s) | 2 threads (ops/s) | 2 threads / 1 thread |");
+        Console.WriteLine("|---|---|---:|---:|---:|");
+
+        foreach (Func<IThroughputTarget> create in ThroughputTargets.All(Requests))
+        {
+            IThroughputTarget target = create();
+            if (!target.Name.Contains(filter, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            for (int request = 0; request < Requests; request++)
+            {
+                target.Write(request);
+            }
+
+            foreach (bool writes in new[] { false, true })
+            {
+                double one = Median(repetitions, () => Measure(target, samples, 1, writes, duration));
+                double two = Median(repetitions, () => Measure(target, samples, 2, writes, duration));
+                string mix = writes ? "95% reads" : "reads";
+                Console.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture, $"| {target.Name} | {mix} | {one:N0} | {two:N0} | {two / one:F2} |"));
+            }
+
+            (target as IDisposable)?.Dispose();
+            GC.Collect();
+        }
+    }
+
+    private static double Median(int repetitions, Func<double> measure)
+    {
+        double[] results = new double[repetitions];
+        for (int i = 0; i < repetitions; i++)
+        {
+            results[i] = measure();
+        }
+
+        Array.Sort(results);
+        return results[repetitions / 2];
+    }
+
+    // One repetition: a warm-up run, then a measured run; returns operations per second over all threads.
+    private static double Measure(IThroughputTarget target, int[][] samples, int threads, bool writes, TimeSpan duration)
+    {
+        RunThreads(target, samples, threads, writes, duration);
+        return RunThreads(target, samples, threads, writes, duration);
+    }
+
+    private static double RunThreads(IThroughputTarget target, int[][] samples, int threads, bool writes, TimeSpan duration)
+    {
+        using Barrier start = new(threads);
+        double[] opsPerSecond = new double[threads];
+        Thread[] workers = new Thread[threads];
+        for (int t = 0; t < threads; t++)
+        {
+            int thread = t;
+            workers[t] = new Thread(() =>
+            {
+                start.SignalAndWait();
+                opsPerSecond[thread] = Work(target, samples[thread], writes, duration);
+            });
+            workers[t].Start();
+        }
+
+        foreach (Thread worker in workers)
+        {
+            worker.Join();
+        }
+
+        return opsPerSecond.Sum();
+    }
+
+    private static double Work(IThroughputTarget target, int[] samples, bool writes, TimeSpan duration)
+    {
+        long stopAt = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        long started = Stopwatch.GetTimestamp();
+        long operations = 0;
+        int position = 0;
+        long now;
+        do
+        {
+            for (int i = 0; i < Batch; i++)
+            {
+                int request = samples[position];
+                if (writes && position % WriteEvery == 0)
+                {
+                    target.Write(request);
+                }
+                else
+                {
+                    target.Read(request);
+                }
+
+                position = (position + 1) & (SamplesPerThread - 1);
+            }
+
+            operations += Batch;
+            now = Stopwatch.GetTimestamp();
+        }
+        while (now < stopAt);
+
+        return operations / Stopwatch.GetElapsedTime(started, now).TotalSeconds;
+    }
+}
