@@ -1,0 +1,395 @@
+using Microsoft.Extensions.AI;
+
+namespace ZeroAllocCache.Extensions.AI;
+
+/// <summary>
+/// A delegating chat client that answers repeated requests from an <see cref="ExactMatchCache{TValue}"/>: the
+/// Microsoft.Extensions.AI middleware of ZeroAllocCache, added with
+/// <see cref="ExactMatchCachingChatClientBuilderExtensions.UseExactMatchCache"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Key.</b> Every part of the request that can change the answer: each message's role, author name and contents
+/// (text, reasoning, data by media type and bytes, URIs, function calls by name and arguments, function results,
+/// errors) and property bags; the model id, instructions, temperature, top-p, top-k, max output tokens, penalties,
+/// seed, stop sequences, response format with its schema, tool mode, tools (name, description, parameter schema),
+/// reasoning options and additional properties of <see cref="ChatOptions"/>; whether the call streams; a format
+/// version. Message ids, timestamps, raw representations and tool call ids are not part of it. The key is hashed
+/// field by field, without serialising the request: a text-only request is keyed, and a hit answered, without
+/// allocating.
+/// </para>
+/// <para>
+/// <b>Bypass.</b> A request goes to the inner client uncached when <see cref="EnableCaching"/> says so (by default,
+/// when it has a <see cref="ChatOptions.ConversationId"/>, whose server-side state the key cannot see) and when it
+/// holds something that cannot be keyed faithfully: content of another kind (hosted files, tool approvals...),
+/// annotations, property values other than JSON elements and scalars, hosted tools, a
+/// <see cref="ChatOptions.RawRepresentationFactory"/>, a continuation token or background responses. Such requests
+/// are never answered from the cache, so never answered wrongly.
+/// </para>
+/// <para>
+/// <b>Hits are shared.</b> A hit returns the very <see cref="ChatResponse"/> instance that was stored, to every
+/// caller: treat it as immutable. Concurrent identical requests make one call to the inner client; the others wait
+/// for its response. A call that fails or is cancelled stores nothing.
+/// </para>
+/// <para>
+/// <b>Streaming.</b> On a miss, updates are passed through as they arrive and the response coalesced from them with
+/// <see cref="ChatResponseExtensions.ToChatResponse(IEnumerable{ChatResponseUpdate})"/> is stored; a hit replays it
+/// with <see cref="ChatResponse.ToChatResponseUpdates"/>. Streaming and non-streaming requests have different keys:
+/// a coalesced stream is not the response a non-streaming call returns, so neither answers for the other. A
+/// streaming request that joins an identical one in progress receives the replayed response once it completes.
+/// </para>
+/// <para>
+/// <b>Per-request control.</b> Set <see cref="NoCachePropertyName"/> or <see cref="NoStorePropertyName"/> to
+/// <see langword="true"/> in <see cref="ChatOptions.AdditionalProperties"/>. Both are removed (from a copy of the
+/// options; the caller's are untouched) before the request is keyed or forwarded, so they never reach the provider.
+/// </para>
+/// </remarks>
+public class ExactMatchCachingChatClient : DelegatingChatClient
+{
+    /// <summary>
+    /// The <see cref="ChatOptions.AdditionalProperties"/> key that makes one request skip the cache read: the model
+    /// is called and its response replaces the stored one. Its value must be <see langword="true"/> or
+    /// <see langword="false"/>.
+    /// </summary>
+    public const string NoCachePropertyName = "zeroalloccache.no-cache";
+
+    /// <summary>
+    /// The <see cref="ChatOptions.AdditionalProperties"/> key that makes one request read the cache but never write
+    /// it: a hit is answered, a miss calls the model and keeps nothing. Its value must be <see langword="true"/> or
+    /// <see langword="false"/>. With <see cref="NoCachePropertyName"/> too, the request passes straight through.
+    /// </summary>
+    public const string NoStorePropertyName = "zeroalloccache.no-store";
+
+    private static readonly Func<InnerCall, CancellationToken, ValueTask<ChatResponse>> s_callInner =
+        static (call, cancellationToken) => call.Client.CallInnerAsync(call.Messages, call.Options, cancellationToken);
+
+    private static readonly Func<StreamingFlight, CancellationToken, ValueTask<ChatResponse>> s_runFlight =
+        StreamingFlight.RunAsync;
+
+    private readonly Lock _metricsLock = new();
+    private CacheMetricsRegistration? _metrics;
+
+    /// <summary>Creates the middleware over <paramref name="innerClient"/>.</summary>
+    /// <param name="innerClient">The client that answers misses.</param>
+    /// <param name="cache">The cache of responses; it may be shared with other clients.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="innerClient"/> or <paramref name="cache"/> is <see langword="null"/>.</exception>
+    public ExactMatchCachingChatClient(IChatClient innerClient, ExactMatchCache<ChatResponse> cache)
+        : base(innerClient)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        Cache = cache;
+    }
+
+    /// <summary>The cache of responses.</summary>
+    public ExactMatchCache<ChatResponse> Cache { get; }
+
+    /// <summary>
+    /// The model calls this client answered without calling the inner client (cache hits, and requests that shared
+    /// a concurrent identical request's call), with the input and output tokens of the responses they received.
+    /// </summary>
+    public ModelCallSavings Savings { get; } = new();
+
+    /// <summary>
+    /// The <see cref="CacheMetrics.CacheNameTag"/> under which <see cref="Savings"/> is reported by the
+    /// <see cref="CacheMetrics"/> meter, or <see langword="null"/> (the default) to not report it. Use the name the
+    /// cache is registered under with <see cref="CacheMetrics.Register{TValue}(ExactMatchCache{TValue}, string)"/>.
+    /// Reporting stops when the client is disposed.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value is empty or white space.</exception>
+    public string? MetricsName
+    {
+        get => _metrics?.Name;
+        set
+        {
+            if (value is not null)
+            {
+                ArgumentException.ThrowIfNullOrWhiteSpace(value);
+            }
+
+            lock (_metricsLock)
+            {
+                _metrics?.Dispose();
+                _metrics = value is null ? null : CacheMetrics.Register(Savings, value);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Computes the key under which this middleware stores the response to a request, for example to
+    /// <see cref="ExactMatchCache{TValue}.Invalidate(in CacheKey)"/> it.
+    /// </summary>
+    /// <param name="messages">The request's messages.</param>
+    /// <param name="options">The request's options; cache directives in them are ignored.</param>
+    /// <param name="streaming">Whether the key is that of a streaming request.</param>
+    /// <param name="key">The key, when the request can be cached.</param>
+    /// <returns><see langword="false"/> if the request holds something that cannot be keyed faithfully.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="messages"/> is <see langword="null"/>.</exception>
+    public static bool TryCreateCacheKey(
+        IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, out CacheKey key)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ChatOptions? keyed = CacheControl.Strip(options, out _);
+        return ChatClientRequestKeySource.TryCreateKey(AsList(messages), keyed, streaming, out key);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A hit completes synchronously and allocates nothing: the returned task is kept with the response.</remarks>
+    public override Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ChatOptions? forwarded = CacheControl.Strip(options, out CacheControl control);
+        if (!EnableCaching(messages, forwarded))
+        {
+            return InnerClient.GetResponseAsync(messages, forwarded, cancellationToken);
+        }
+
+        IList<ChatMessage> list = AsList(messages);
+        if (!ChatClientRequestKeySource.TryCreateKey(list, forwarded, streaming: false, out CacheKey key))
+        {
+            return InnerClient.GetResponseAsync(list, forwarded, cancellationToken);
+        }
+
+        if (control.NoCache)
+        {
+            return control.NoStore
+                ? InnerClient.GetResponseAsync(list, forwarded, cancellationToken)
+                : RefreshAsync(key, list, forwarded, cancellationToken);
+        }
+
+        if (control.NoStore)
+        {
+            return Cache.TryGet(in key, out ChatResponse? stored)
+                ? Serve(stored)
+                : InnerClient.GetResponseAsync(list, forwarded, cancellationToken);
+        }
+
+        ValueTask<ChatResponse> pending = Cache.GetOrAddAsync(
+            key, new InnerCall(this, list, forwarded), s_callInner, cancellationToken);
+        return pending.IsCompletedSuccessfully ? Serve(pending.Result) : ServeWhenDoneAsync(pending);
+    }
+
+    /// <inheritdoc />
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ChatOptions? forwarded = CacheControl.Strip(options, out CacheControl control);
+        if (!EnableCaching(messages, forwarded))
+        {
+            return InnerClient.GetStreamingResponseAsync(messages, forwarded, cancellationToken);
+        }
+
+        IList<ChatMessage> list = AsList(messages);
+        if (!ChatClientRequestKeySource.TryCreateKey(list, forwarded, streaming: true, out CacheKey key))
+        {
+            return InnerClient.GetStreamingResponseAsync(list, forwarded, cancellationToken);
+        }
+
+        if (control.NoCache)
+        {
+            return control.NoStore
+                ? InnerClient.GetStreamingResponseAsync(list, forwarded, cancellationToken)
+                : StreamAndStoreAsync(key, list, forwarded, cancellationToken);
+        }
+
+        return control.NoStore
+            ? ReplayOrStreamAsync(key, list, forwarded, cancellationToken)
+            : StreamSharedAsync(key, list, forwarded, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Also answers <see cref="ExactMatchCache{TValue}"/> of <see cref="ChatResponse"/> and <see cref="ModelCallSavings"/>.</remarks>
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is null)
+        {
+            if (serviceType == typeof(ExactMatchCache<ChatResponse>))
+            {
+                return Cache;
+            }
+
+            if (serviceType == typeof(ModelCallSavings))
+            {
+                return Savings;
+            }
+        }
+
+        return base.GetService(serviceType, serviceKey);
+    }
+
+    /// <summary>Decides whether a request may be answered from, and stored in, the cache.</summary>
+    /// <param name="messages">The request's messages.</param>
+    /// <param name="options">The request's options, cache directives removed.</param>
+    /// <returns>
+    /// <see langword="true"/> to use the cache; <see langword="false"/> to pass the request to the inner client
+    /// without reading or writing the cache. The default is <see langword="true"/> unless
+    /// <see cref="ChatOptions.ConversationId"/> is set: the conversation's state lives on the server, where the key
+    /// cannot see it, and may change under the same id.
+    /// </returns>
+    protected virtual bool EnableCaching(IEnumerable<ChatMessage> messages, ChatOptions? options) =>
+        options?.ConversationId is null;
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            lock (_metricsLock)
+            {
+                _metrics?.Dispose();
+                _metrics = null;
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+
+    // Lists are read in place; any other sequence is read once, here, and the copy is what the inner client gets.
+    private static IList<ChatMessage> AsList(IEnumerable<ChatMessage> messages) =>
+        messages as IList<ChatMessage> ?? [.. messages];
+
+    // Answers a caller with a response the cache produced: the stored task, and a saved call unless this caller is
+    // the one the model was called for.
+    private Task<ChatResponse> Serve(ChatResponse response)
+    {
+        ServedResponse served = ServedResponse.Of(response);
+        if (!served.TryClaim())
+        {
+            RecordSaved(response);
+        }
+
+        return served.Task;
+    }
+
+    private async Task<ChatResponse> ServeWhenDoneAsync(ValueTask<ChatResponse> pending)
+    {
+        ChatResponse response = await pending.ConfigureAwait(false);
+        _ = Serve(response);
+        return response;
+    }
+
+    private void RecordSaved(ChatResponse response)
+    {
+        UsageDetails? usage = response.Usage;
+        Savings.RecordSavedCall(Math.Max(0, usage?.InputTokenCount ?? 0), Math.Max(0, usage?.OutputTokenCount ?? 0));
+    }
+
+    private async ValueTask<ChatResponse> CallInnerAsync(
+        IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        ChatResponse response = await InnerClient.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        ServedResponse.Track(response, claimed: false);
+        return response;
+    }
+
+    private async Task<ChatResponse> RefreshAsync(
+        CacheKey key, IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        ChatResponse response = await InnerClient.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        ServedResponse.Track(response, claimed: true);
+        Cache.Put(in key, response);
+        return response;
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamSharedAsync(
+        CacheKey key,
+        IList<ChatMessage> messages,
+        ChatOptions? options,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        StreamingFlight flight = new(token => InnerClient.GetStreamingResponseAsync(messages, options, token));
+
+        // Cancelled when this caller stops early, so that a call nobody else waits for is abandoned, not stored.
+        using CancellationTokenSource leave = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task<ChatResponse> shared = Cache.GetOrAddAsync(key, flight, s_runFlight, leave.Token).AsTask();
+        bool finished = false;
+        try
+        {
+            await Task.WhenAny(flight.Started, shared).ConfigureAwait(false);
+            if (flight.Started.IsCompleted)
+            {
+                // This caller's flight calls the model: pass its updates through as they arrive.
+                await foreach (ChatResponseUpdate update in flight.Updates.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    yield return update;
+                }
+
+                _ = await shared.ConfigureAwait(false);
+            }
+            else
+            {
+                // A hit, or another caller's call in progress: replay its response.
+                ChatResponse response = await shared.ConfigureAwait(false);
+                RecordSaved(response);
+                foreach (ChatResponseUpdate update in response.ToChatResponseUpdates())
+                {
+                    yield return update;
+                }
+            }
+
+            finished = true;
+        }
+        finally
+        {
+            if (!finished)
+            {
+                await leave.CancelAsync().ConfigureAwait(false);
+                ObserveFailure(shared);
+            }
+        }
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> ReplayOrStreamAsync(
+        CacheKey key,
+        IList<ChatMessage> messages,
+        ChatOptions? options,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (Cache.TryGet(in key, out ChatResponse? stored))
+        {
+            RecordSaved(stored);
+            foreach (ChatResponseUpdate update in stored.ToChatResponseUpdates())
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
+        await foreach (ChatResponseUpdate update in InnerClient.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+        {
+            yield return update;
+        }
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamAndStoreAsync(
+        CacheKey key,
+        IList<ChatMessage> messages,
+        ChatOptions? options,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        List<ChatResponseUpdate> captured = [];
+        await foreach (ChatResponseUpdate update in InnerClient.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+        {
+            captured.Add(update);
+            yield return update;
+        }
+
+        // Reached only when the stream completed and the caller read it all: partial streams are never stored.
+        Cache.Put(in key, captured.ToChatResponse());
+    }
+
+    // The shared call may still fail after this caller has left; nobody else may look at its exception.
+    private static void ObserveFailure(Task<ChatResponse> task) =>
+        _ = task.ContinueWith(
+            static t => _ = t.Exception,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+
+    /// <summary>The state of a non-streaming miss: a struct, so a hit that never runs it allocates nothing.</summary>
+    private readonly record struct InnerCall(
+        ExactMatchCachingChatClient Client, IList<ChatMessage> Messages, ChatOptions? Options);
+}
