@@ -1,0 +1,64 @@
+namespace ZeroAllocCache.Demo.Replay;
+
+/// <summary>What the replay observed, request by request: the raw numbers behind a <see cref="ReplaySummary"/>.</summary>
+public sealed class ReplayMeasurements
+{
+    private readonly List<double> _hitLatencies;
+
+    /// <summary>Creates empty measurements with room for <paramref name="expectedRequests"/> hits.</summary>
+    /// <param name="expectedRequests">The requests the replay will send, so that recording never grows a list.</param>
+    public ReplayMeasurements(int expectedRequests = 0) => _hitLatencies = new List<double>(expectedRequests);
+
+    /// <summary>Requests sent.</summary>
+    public long Requests => Hits + Misses;
+
+    /// <summary>Requests answered from the cache.</summary>
+    public long Hits { get; private set; }
+
+    /// <summary>Requests that called the model.</summary>
+    public long Misses { get; private set; }
+
+    /// <summary>The model time the hits' answers took when they were first asked.</summary>
+    public TimeSpan ModelTimeSaved { get; private set; }
+
+    /// <summary>The model time the misses took.</summary>
+    public TimeSpan ModelTimeSpent { get; private set; }
+
+    /// <summary>The prompt tokens the hits did not send.</summary>
+    public long InputTokensSaved { get; private set; }
+
+    /// <summary>The output tokens the hits did not have generated.</summary>
+    public long OutputTokensSaved { get; private set; }
+
+    /// <summary>The bytes the hits allocated, all together.</summary>
+    public long HitBytesAllocated { get; private set; }
+
+    /// <summary>Each hit's latency in nanoseconds, in the order the hits came.</summary>
+    public IReadOnlyList<double> HitLatenciesNanoseconds => _hitLatencies;
+
+    /// <summary>Records a request answered from the cache.</summary>
+    /// <param name="answer">The cached answer, with what its model call cost.</param>
+    /// <param name="latencyNanoseconds">How long the call took.</param>
+    /// <param name="bytesAllocated">What the call allocated.</param>
+    public void RecordHit(ModelAnswer answer, double latencyNanoseconds, long bytesAllocated)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        ArgumentOutOfRangeException.ThrowIfNegative(latencyNanoseconds);
+        ArgumentOutOfRangeException.ThrowIfNegative(bytesAllocated);
+        Hits++;
+        ModelTimeSaved += answer.ModelTime;
+        InputTokensSaved += answer.InputTokens;
+        OutputTokensSaved += answer.OutputTokens;
+        HitBytesAllocated += bytesAllocated;
+        _hitLatencies.Add(latencyNanoseconds);
+    }
+
+    /// <summary>Records a request that called the model.</summary>
+    /// <param name="answer">The model's answer, with what the call cost.</param>
+    public void RecordMiss(ModelAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        Misses++;
+        ModelTimeSpent += answer.ModelTime;
+    }
+}
