@@ -19,7 +19,7 @@ namespace ZeroAllocCache.Extensions.AI;
 /// <para>
 /// A text-only conversation is written without allocating. Requests that hold something that cannot be written
 /// faithfully (an unknown content kind, an annotation, an arbitrary object in a property bag, a raw options factory,
-/// a hosted tool...) are reported by <see cref="IsKeyable"/>, and the caller forwards them uncached.
+/// a hosted tool...) are reported by <see cref="IsKeyable(IList{ChatMessage}, ChatOptions)"/>, and the caller forwards them uncached.
 /// </para>
 /// </remarks>
 internal readonly struct ChatClientRequestKeySource : ICacheKeySource
