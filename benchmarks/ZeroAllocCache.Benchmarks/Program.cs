@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
 using ZeroAllocCache.Benchmarks.Memory;
@@ -9,11 +10,16 @@ switch (args.FirstOrDefault())
 {
     case "throughput":
         ThroughputHarness.Run(args[1..]);
-        break;
+        return 0;
     case "memory":
         MemoryPerEntryHarness.Run();
-        break;
+        return 0;
     default:
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
-        break;
+        Summary[] summaries = [.. BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args)];
+
+        // Fail loudly, so that CI's dry run catches a benchmark that throws or a filter that matches nothing.
+        bool filtered = args.Any(a => a is "--filter" or "-f");
+        bool failed = summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success))
+            || (filtered && summaries.Sum(s => s.Reports.Length) == 0);
+        return failed ? 1 : 0;
 }

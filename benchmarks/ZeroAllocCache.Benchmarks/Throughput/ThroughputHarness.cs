@@ -36,9 +36,16 @@ public static class ThroughputHarness
         Console.WriteLine($"Throughput: Zipf({Skew}) over {Requests:N0} resident requests (the reference request, token budget = rank), "
             + $"{seconds.ToString(CultureInfo.InvariantCulture)} s per repetition after a warm-up of the same length, median of {repetitions}; "
             + $"{Environment.ProcessorCount} logical cores, .NET {Environment.Version}, {RuntimeInformation.OSDescription}.");
+
+        // Two threads can only scale on an idle second core: the load average says whether there was one.
+        if (File.Exists("/proc/loadavg"))
+        {
+            Console.WriteLine($"Load average at start (1, 5, 15 min): {string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3])}.");
+        }
+
         Console.WriteLine();
-        Console.WriteLine("| Contender | Mix | 1 thread (ops/s) | 2 threads (ops/s) | 2 threads / 1 thread |");
-        Console.WriteLine("|---|---|---:|---:|---:|");
+        Console.WriteLine("| Contender | Mix | 1 thread (ops/s) | 2 threads (ops/s) | 2 threads / 1 thread | CPU cores used by 2 threads | 2 / 1 per CPU-second |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
 
         foreach (Func<IThroughputTarget> create in ThroughputTargets.All(Requests))
         {
@@ -55,11 +62,13 @@ public static class ThroughputHarness
 
             foreach (bool writes in new[] { false, true })
             {
-                double one = Median(repetitions, () => Measure(target, samples, 1, writes, duration));
-                double two = Median(repetitions, () => Measure(target, samples, 2, writes, duration));
+                Result one = Median(repetitions, () => Measure(target, samples, 1, writes, duration));
+                Result two = Median(repetitions, () => Measure(target, samples, 2, writes, duration));
                 string mix = writes ? "95% reads" : "reads";
+                double perCpuSecond = two.OpsPerSecond / two.Cores / (one.OpsPerSecond / one.Cores);
                 Console.WriteLine(string.Create(
-                    CultureInfo.InvariantCulture, $"| {target.Name} | {mix} | {one:N0} | {two:N0} | {two / one:F2} |"));
+                    CultureInfo.InvariantCulture,
+                    $"| {target.Name} | {mix} | {one.OpsPerSecond:N0} | {two.OpsPerSecond:N0} | {two.OpsPerSecond / one.OpsPerSecond:F2} | {two.Cores:F2} | {perCpuSecond:F2} |"));
             }
 
             (target as IDisposable)?.Dispose();
@@ -67,27 +76,31 @@ public static class ThroughputHarness
         }
     }
 
-    private static double Median(int repetitions, Func<double> measure)
+    // The repetition with the median throughput.
+    private static Result Median(int repetitions, Func<Result> measure)
     {
-        double[] results = new double[repetitions];
+        Result[] results = new Result[repetitions];
         for (int i = 0; i < repetitions; i++)
         {
             results[i] = measure();
         }
 
-        Array.Sort(results);
+        Array.Sort(results, static (a, b) => a.OpsPerSecond.CompareTo(b.OpsPerSecond));
         return results[repetitions / 2];
     }
 
-    // One repetition: a warm-up run, then a measured run; returns operations per second over all threads.
-    private static double Measure(IThroughputTarget target, int[][] samples, int threads, bool writes, TimeSpan duration)
+    // One repetition: a warm-up run, then a measured run.
+    private static Result Measure(IThroughputTarget target, int[][] samples, int threads, bool writes, TimeSpan duration)
     {
         RunThreads(target, samples, threads, writes, duration);
         return RunThreads(target, samples, threads, writes, duration);
     }
 
-    private static double RunThreads(IThroughputTarget target, int[][] samples, int threads, bool writes, TimeSpan duration)
+    private static Result RunThreads(IThroughputTarget target, int[][] samples, int threads, bool writes, TimeSpan duration)
     {
+        using Process process = Process.GetCurrentProcess();
+        TimeSpan cpuBefore = process.TotalProcessorTime;
+        long wallBefore = Stopwatch.GetTimestamp();
         using Barrier start = new(threads);
         double[] opsPerSecond = new double[threads];
         Thread[] workers = new Thread[threads];
@@ -107,7 +120,10 @@ public static class ThroughputHarness
             worker.Join();
         }
 
-        return opsPerSecond.Sum();
+        // The CPU time the process got over the run, in cores: below the thread count, the machine was busy elsewhere.
+        process.Refresh();
+        double cores = (process.TotalProcessorTime - cpuBefore) / Stopwatch.GetElapsedTime(wallBefore);
+        return new Result(opsPerSecond.Sum(), cores);
     }
 
     private static double Work(IThroughputTarget target, int[] samples, bool writes, TimeSpan duration)
@@ -141,4 +157,7 @@ public static class ThroughputHarness
 
         return operations / Stopwatch.GetElapsedTime(started, now).TotalSeconds;
     }
+
+    /// <summary>One measured run: operations per second over all threads, and the CPU cores the process used.</summary>
+    private readonly record struct Result(double OpsPerSecond, double Cores);
 }
