@@ -22,16 +22,23 @@ public static class ThroughputHarness
     private const int Batch = 256;
 
     /// <summary>Runs every contender and prints a markdown table.</summary>
-    /// <param name="args"><c>[seconds per repetition] [repetitions] [contender name filter]</c>.</param>
+    /// <param name="args">
+    /// <c>[seconds per repetition] [repetitions] [contender name filter] [mix: reads, mixed or both] [profile threads]</c>.
+    /// With a thread count last, only that many threads run, one workload after the other, and no table is printed: a
+    /// profiler attached to the process then records that case alone.
+    /// </param>
     public static void Run(string[] args)
     {
         double seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 1.5;
         int repetitions = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
         string filter = args.Length > 2 ? args[2] : "";
+        string mixes = args.Length > 3 ? args[3] : "both";
+        int profileThreads = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 0;
         TimeSpan duration = TimeSpan.FromSeconds(seconds);
 
         ZipfDistribution zipf = new(Requests, Skew);
         int[][] samples = [zipf.Sample(SamplesPerThread, seed: 1), zipf.Sample(SamplesPerThread, seed: 2)];
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(profileThreads, samples.Length);
 
         Console.WriteLine($"Throughput: Zipf({Skew}) over {Requests:N0} resident requests (the reference request, token budget = rank), "
             + $"{seconds.ToString(CultureInfo.InvariantCulture)} s per repetition after a warm-up of the same length, median of {repetitions}; "
@@ -62,6 +69,19 @@ public static class ThroughputHarness
 
             foreach (bool writes in new[] { false, true })
             {
+                if (mixes != "both" && mixes != (writes ? "mixed" : "reads"))
+                {
+                    continue;
+                }
+
+                if (profileThreads > 0)
+                {
+                    Result profiled = Measure(target, samples, profileThreads, writes, duration);
+                    Console.WriteLine(string.Create(
+                        CultureInfo.InvariantCulture, $"Profiled: {target.Name}, {profileThreads} threads: {profiled.OpsPerSecond:N0} ops/s."));
+                    continue;
+                }
+
                 Result one = Median(repetitions, () => Measure(target, samples, 1, writes, duration));
                 Result two = Median(repetitions, () => Measure(target, samples, 2, writes, duration));
                 string mix = writes ? "95% reads" : "reads";
