@@ -62,7 +62,7 @@ public class EmitterTests
                         return this._cache.Invalidate(in key);
                     }
 
-                    /// <summary>The cache key of <c>AskAsync</c>: its identity and key version, then its key parameters in declaration order.</summary>
+                    /// <summary>The cache key of <c>AskAsync</c>: its identity and key version, then its key parameters, those that repeat across calls first.</summary>
                     {{GeneratedCode}}
                     private readonly struct AskAsyncCacheKey : global::ZeroAllocCache.ICacheKeySource
                     {
@@ -88,11 +88,11 @@ public class EmitterTests
                         {
                             writer.Write(Identity);
                             writer.Write(KeyVersion);
-                            writer.Write(_userMessage);
                             writer.Write(_systemPrompt);
                             writer.Write(_model);
                             writer.Write(_temperature);
                             writer.Write(_maxTokens);
+                            writer.Write(_userMessage);
                         }
                     }
                 }
@@ -152,7 +152,7 @@ public class EmitterTests
                         return this.Summaries.Invalidate(in key);
                     }
 
-                    /// <summary>The cache key of <c>SummarizeAsync</c>: its identity and key version, then its key parameters in declaration order.</summary>
+                    /// <summary>The cache key of <c>SummarizeAsync</c>: its identity and key version, then its key parameters, those that repeat across calls first.</summary>
                     {{GeneratedCode}}
                     private readonly struct SummarizeAsyncCacheKey : global::ZeroAllocCache.ICacheKeySource
                     {
@@ -228,7 +228,7 @@ public class EmitterTests
                     return global::Classifier.s_labels.Invalidate(in key);
                 }
 
-                /// <summary>The cache key of <c>Classify</c>: its identity and key version, then its key parameters in declaration order.</summary>
+                /// <summary>The cache key of <c>Classify</c>: its identity and key version, then its key parameters, those that repeat across calls first.</summary>
                 {{GeneratedCode}}
                 private readonly struct ClassifyCacheKey : global::ZeroAllocCache.ICacheKeySource
                 {
@@ -311,7 +311,7 @@ public class EmitterTests
                             return global::MyApp.Outer.Bot<TAnswer>.s_cache.Invalidate(in key);
                         }
 
-                        /// <summary>The cache key of <c>AnswerAsync</c>: its identity and key version, then its key parameters in declaration order.</summary>
+                        /// <summary>The cache key of <c>AnswerAsync</c>: its identity and key version, then its key parameters, those that repeat across calls first.</summary>
                         {{GeneratedCode}}
                         private readonly struct AnswerAsyncCacheKey : global::ZeroAllocCache.ICacheKeySource
                         {
@@ -418,7 +418,7 @@ public class EmitterTests
                         return this._cache.Invalidate(in key);
                     }
 
-                    /// <summary>The cache key of <c>AskAsync</c>: its identity and key version, then its key parameters in declaration order.</summary>
+                    /// <summary>The cache key of <c>AskAsync</c>: its identity and key version, then its key parameters, those that repeat across calls first.</summary>
                     {{GeneratedCode}}
                     private readonly struct AskAsyncCacheKey : global::ZeroAllocCache.ICacheKeySource
                     {
@@ -462,14 +462,10 @@ public class EmitterTests
                         {
                             writer.Write(Identity);
                             writer.Write(KeyVersion);
-                            writer.Write(_text);
-                            writer.Write(_memory.Span);
                             writer.Write((long)_native);
                             writer.Write((ulong)_unsignedNative);
                             writer.WriteEnum<global::MyApp.Tone>(_tone);
                             writer.Write(_id);
-                            writer.WriteSequence(_history);
-                            writer.WriteSequence(_turns);
                             if (_maybeNumber.HasValue)
                             {
                                 writer.Write(_maybeNumber.GetValueOrDefault());
@@ -488,19 +484,23 @@ public class EmitterTests
                                 writer.WriteNull();
                             }
 
-                            if (_maybeMemory.HasValue)
+                            writer.Write<global::MyApp.Template>(in _template);
+                            if (_maybeTemplate.HasValue)
                             {
-                                writer.Write(_maybeMemory.GetValueOrDefault().Span);
+                                writer.Write<global::MyApp.Template>(_maybeTemplate.GetValueOrDefault());
                             }
                             else
                             {
                                 writer.WriteNull();
                             }
 
-                            writer.Write<global::MyApp.Template>(in _template);
-                            if (_maybeTemplate.HasValue)
+                            writer.Write(_text);
+                            writer.Write(_memory.Span);
+                            writer.WriteSequence(_history);
+                            writer.WriteSequence(_turns);
+                            if (_maybeMemory.HasValue)
                             {
-                                writer.Write<global::MyApp.Template>(_maybeTemplate.GetValueOrDefault());
+                                writer.Write(_maybeMemory.GetValueOrDefault().Span);
                             }
                             else
                             {
@@ -571,7 +571,7 @@ public class EmitterTests
                     return global::Quotes.s_cache.Invalidate(in key);
                 }
 
-                /// <summary>The cache key of <c>TodayAsync</c>: its identity and key version, then its key parameters in declaration order.</summary>
+                /// <summary>The cache key of <c>TodayAsync</c>: its identity and key version, then its key parameters, those that repeat across calls first.</summary>
                 {{GeneratedCode}}
                 private readonly struct TodayAsyncCacheKey : global::ZeroAllocCache.ICacheKeySource
                 {
