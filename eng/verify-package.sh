@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Packs ZeroAllocCache into a temporary feed, then builds and runs tests/PackageConsumer against that package alone:
-# a NuGet cache and config of its own, ZeroAllocCache mapped to the temporary feed only, and the project copied out
+# a unique prerelease version that only the temporary feed has, a NuGet cache of its own, and the project copied out
 # of the repository, so nothing can come from a project reference or an older cached package.
 set -euo pipefail
 
@@ -8,8 +8,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-echo "verify-package: packing ZeroAllocCache"
-dotnet pack "$root/src/ZeroAllocCache/ZeroAllocCache.csproj" -c Release -o "$work/feed" --nologo -v quiet
+# A version no other feed can have: the consumer can only restore the package packed here.
+verify_version="0.0.0-verify.$(date +%s)"
+echo "verify-package: packing ZeroAllocCache $verify_version"
+dotnet pack "$root/src/ZeroAllocCache/ZeroAllocCache.csproj" -c Release -o "$work/feed" --nologo -v quiet \
+    -p:Version="$verify_version"
 
 package="$(find "$work/feed" -name 'ZeroAllocCache.*.nupkg' ! -name '*.snupkg' | head -n 1)"
 version="$(basename "$package" .nupkg)"
@@ -23,22 +26,13 @@ fi
 
 cp -R "$root/tests/PackageConsumer" "$work/consumer"
 rm -rf "$work/consumer/bin" "$work/consumer/obj"
+# The machine's own package sources, plus the temporary feed.
 cat > "$work/consumer/nuget.config" <<CONFIG
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
   <packageSources>
-    <clear />
     <add key="verify-feed" value="$work/feed" />
-    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
   </packageSources>
-  <packageSourceMapping>
-    <packageSource key="verify-feed">
-      <package pattern="ZeroAllocCache" />
-    </packageSource>
-    <packageSource key="nuget.org">
-      <package pattern="*" />
-    </packageSource>
-  </packageSourceMapping>
 </configuration>
 CONFIG
 
