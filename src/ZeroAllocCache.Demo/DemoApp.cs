@@ -161,9 +161,10 @@ public static class DemoApp
         int systemPrompts = workload.Select(entry => entry.Request.SystemPrompt).Distinct(StringComparer.Ordinal).Count();
         int models = workload.Select(entry => entry.Request.Model).Distinct(StringComparer.Ordinal).Count();
         int multiTurn = workload.Count(entry => entry.Request.History.Turns.Count > 0);
-        return Invariant(
-            $"{SummaryTable.Count(workload.Count)} recorded, {systemPrompts} system prompts, {models} models, {SummaryTable.Count(multiTurn)} multi-turn");
+        return $"{SummaryTable.Count(workload.Count)} recorded, {Plural(systemPrompts, "system prompt")}, {Plural(models, "model")}, {SummaryTable.Count(multiTurn)} multi-turn";
     }
+
+    private static string Plural(int count, string noun) => $"{SummaryTable.Count(count)} {noun}{(count == 1 ? "" : "s")}";
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

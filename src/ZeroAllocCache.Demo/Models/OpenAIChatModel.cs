@@ -86,6 +86,11 @@ public sealed class OpenAIChatModel : IChatModel, IDisposable
         {
             throw Explain(failure);
         }
+        catch (AggregateException failure) when (failure.InnerExceptions is [.., ClientResultException last])
+        {
+            // The retry policy gives up with every attempt's failure; the last one says what is wrong now.
+            throw Explain(last);
+        }
         catch (HttpRequestException failure)
         {
             throw Unreachable(failure);

@@ -76,7 +76,8 @@ public sealed class SimulatedModel : IChatModel
             text.Append(s_sentences[(int)(state >> 33) % s_sentences.Length]).Append(' ');
         }
 
-        string answer = text.ToString().TrimEnd();
+        // Whole sentences may overshoot the budget; a model stops at its limit, mid-sentence if it must.
+        string answer = text.ToString(0, Math.Min(text.Length, wanted * 4)).TrimEnd();
         return new ModelReply(answer, InputTokens(request), EstimateTokens(answer.Length));
     }
 
