@@ -124,6 +124,7 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
     /// <param name="key">The key, when the request can be cached.</param>
     /// <returns><see langword="false"/> if the request holds something that cannot be keyed faithfully.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="messages"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A cache directive in <paramref name="options"/> is not a Boolean.</exception>
     public static bool TryCreateCacheKey(
         IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, out CacheKey key)
     {
@@ -133,6 +134,8 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
     }
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentNullException"><paramref name="messages"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A cache directive in <paramref name="options"/> is not a Boolean.</exception>
     /// <remarks>A hit completes synchronously and allocates nothing: the returned task is kept with the response.</remarks>
     public override Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -170,6 +173,8 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
     }
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentNullException"><paramref name="messages"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A cache directive in <paramref name="options"/> is not a Boolean.</exception>
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
