@@ -8,9 +8,10 @@ namespace ZeroAllocCache.Benchmarks;
 /// Issue 4, part 3: ExactMatchCache hit latency with 1K, 64K and 1M entries resident.
 /// </summary>
 /// <remarks>
-/// The cache is filled with the reference request under <see cref="Resident"/> token budgets. Each operation looks up
-/// the next of <see cref="Probes"/> resident entries drawn uniformly at random, so at 1M entries (64 MB of slots) a
-/// lookup usually misses the CPU caches: the worst case, not a hot working set.
+/// The cache is filled with <see cref="Resident"/> numbered reference requests (their user messages differ; the
+/// strings are dropped once stored). Each operation looks up the next of <see cref="Probes"/> resident entries drawn
+/// uniformly at random, so at 1M entries (64 MB of slots) a lookup usually misses the CPU caches: the worst case, not
+/// a hot working set.
 /// </remarks>
 [MemoryDiagnoser]
 public class CapacityScalingBenchmarks
@@ -18,9 +19,8 @@ public class CapacityScalingBenchmarks
     private const int Probes = 4096;
 
     private readonly CacheKey[] _probeKeys = new CacheKey[Probes];
-    private readonly int[] _probeTokens = new int[Probes];
+    private readonly ChatRequest[] _probeRequests = new ChatRequest[Probes];
     private ExactMatchCache<string> _cache = null!;
-    private ChatRequest _request = null!;
     private int _next;
 
     /// <summary>The number of entries resident.</summary>
@@ -31,20 +31,19 @@ public class CapacityScalingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        ChatRequest stored = ReferenceRequests.Reference;
-        _request = stored.Arriving();
         _cache = new ExactMatchCache<string>(Resident);
-        for (int tokens = 0; tokens < Resident; tokens++)
+        for (int number = 0; number < Resident; number++)
         {
-            _cache.Put(stored.UserMessage, stored.SystemPrompt, stored.Model, stored.Temperature, tokens, CannedResponse.Text);
+            ChatRequest r = ReferenceRequests.Numbered(number);
+            _cache.Put(r.UserMessage, r.SystemPrompt, r.Model, r.Temperature, r.MaxTokens, CannedResponse.Text);
         }
 
         Random random = new(42);
         for (int i = 0; i < Probes; i++)
         {
-            int tokens = random.Next(Resident);
-            _probeTokens[i] = tokens;
-            _probeKeys[i] = CacheKey.Create(stored.UserMessage, stored.SystemPrompt, stored.Model, stored.Temperature, tokens);
+            ChatRequest r = ReferenceRequests.Numbered(random.Next(Resident));
+            _probeRequests[i] = r;
+            _probeKeys[i] = CacheKey.Create(r.UserMessage, r.SystemPrompt, r.Model, r.Temperature, r.MaxTokens);
         }
 
         if (_cache.Count != Resident || TryGet_Request() is null || TryGet_Key() is null)
@@ -58,8 +57,8 @@ public class CapacityScalingBenchmarks
     [Benchmark]
     public string? TryGet_Request()
     {
-        ChatRequest r = _request;
-        _cache.TryGet(r.UserMessage, r.SystemPrompt, r.Model, r.Temperature, _probeTokens[Advance()], out string? value);
+        ChatRequest r = _probeRequests[Advance()];
+        _cache.TryGet(r.UserMessage, r.SystemPrompt, r.Model, r.Temperature, r.MaxTokens, out string? value);
         return value;
     }
 

@@ -13,8 +13,9 @@ namespace ZeroAllocCache.Benchmarks;
 /// Issue 4, part 2: a miss followed by a put into a full cache, so that every put evicts.
 /// </summary>
 /// <remarks>
-/// Each operation takes the next of <see cref="DistinctRequests"/> reference requests (they differ in the token
-/// budget), four times the capacity: under LRU every request was evicted long before it comes round again.
+/// Each operation takes the next of <see cref="DistinctRequests"/> reference requests (each with its own user message,
+/// the system prompt and parameters shared), four times the capacity: under LRU every request was evicted long before
+/// it comes round again.
 /// MemoryCache does not evict inline: a set over its size limit is dropped and schedules a compaction of 5% of the
 /// entries on the thread pool, so its figure is a set plus a share of that background work.
 /// </remarks>
@@ -39,7 +40,7 @@ public class MissPutBenchmarks : IDisposable
     {
         for (int i = 0; i < DistinctRequests; i++)
         {
-            _requests[i] = ReferenceRequests.Reference.WithMaxTokens(10_000 + i);
+            _requests[i] = ReferenceRequests.Numbered(i);
         }
 
         _exactMatchCache = new ExactMatchCache<string>(Capacity);

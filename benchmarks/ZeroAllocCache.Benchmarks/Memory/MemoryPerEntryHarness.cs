@@ -45,32 +45,32 @@ public static class MemoryPerEntryHarness
         Report("ExactMatchCache (32-byte digest key)", () =>
         {
             ExactMatchCache<string> cache = new(Entries);
-            Fill((r, m) => cache.Put(m, r.SystemPrompt, r.Model, r.Temperature, r.MaxTokens, CannedResponse.Text));
+            Fill(r => cache.Put(r.UserMessage, r.SystemPrompt, r.Model, r.Temperature, r.MaxTokens, CannedResponse.Text));
             return (cache, cache.Count);
         });
         Report("Seed port (hex string key, Dictionary + LinkedList)", () =>
         {
             SeedLruCache<string> cache = new(Entries);
-            Fill((r, m) => cache.Put(m, r.SystemPrompt, r.Model, r.Temperature, r.MaxTokens, CannedResponse.Text));
+            Fill(r => cache.Put(r.UserMessage, r.SystemPrompt, r.Model, r.Temperature, r.MaxTokens, CannedResponse.Text));
             return (cache, cache.Count);
         });
         Report("MemoryCache (seed key, size limit)", () =>
         {
             MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = Entries });
             MemoryCacheEntryOptions sizeOne = new() { Size = 1 };
-            Fill((r, m) => cache.Set(SeedKey.Compute(m, r.SystemPrompt, r.Model, r.Temperature, r.MaxTokens), CannedResponse.Text, sizeOne));
+            Fill(r => cache.Set(SeedKey.Compute(r.UserMessage, r.SystemPrompt, r.Model, r.Temperature, r.MaxTokens), CannedResponse.Text, sizeOne));
             return (cache, cache.Count);
         });
         Report("BitFaster ConcurrentLru (tuple key)", () =>
         {
             ConcurrentLru<(string, string, string, float, int), string> cache = new(Entries);
-            Fill((r, m) => cache.AddOrUpdate((m, r.SystemPrompt, r.Model, r.Temperature, r.MaxTokens), CannedResponse.Text));
+            Fill(r => cache.AddOrUpdate(r.ToTuple(), CannedResponse.Text));
             return (cache, cache.Count);
         });
         Report("ConcurrentDictionary (tuple key, unbounded)", () =>
         {
             ConcurrentDictionary<(string, string, string, float, int), string> cache = new();
-            Fill((r, m) => cache[(m, r.SystemPrompt, r.Model, r.Temperature, r.MaxTokens)] = CannedResponse.Text);
+            Fill(r => cache[r.ToTuple()] = CannedResponse.Text);
             return (cache, cache.Count);
         });
     }
@@ -90,18 +90,12 @@ public static class MemoryPerEntryHarness
             $"| {name} | {count:N0} | {retained:N0} | {(double)retained / count:F1} | {(double)allocated / count:F0} |"));
     }
 
-    // Calls store once per entry with the reference request and a new user message of the same length.
-    private static void Fill(Action<ChatRequest, string> store)
+    // Calls store once per entry with a numbered reference request: a new user-message string each time.
+    private static void Fill(Action<ChatRequest> store)
     {
-        ChatRequest reference = ReferenceRequests.Reference;
         for (int i = 0; i < Entries; i++)
         {
-            string message = string.Create(reference.UserMessage.Length, i, static (span, number) =>
-            {
-                ReferenceRequests.ReferenceUserMessage.AsSpan().CopyTo(span);
-                number.TryFormat(span[^8..], out _, "D8", CultureInfo.InvariantCulture);
-            });
-            store(reference, message);
+            store(ReferenceRequests.Numbered(i));
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace ZeroAllocCache.Benchmarks.Requests;
@@ -66,6 +67,23 @@ public static class ReferenceRequests
         RequestSize.Large => Large,
         _ => throw new ArgumentOutOfRangeException(nameof(size), size, null),
     };
+
+    /// <summary>
+    /// The reference request with a user message of its own: the reference message with <paramref name="number"/>
+    /// written over its last eight characters, a new string every call. This is how traffic varies: the system
+    /// prompt, model and parameters repeat, the user message changes.
+    /// </summary>
+    /// <param name="number">The message number, 0 to 99,999,999.</param>
+    /// <returns>A 600 + 430 character request distinct from every other number's.</returns>
+    public static ChatRequest Numbered(int number)
+    {
+        string message = string.Create(ReferenceUserMessage.Length, number, static (span, n) =>
+        {
+            ReferenceUserMessage.AsSpan().CopyTo(span);
+            n.TryFormat(span[^8..], out _, "D8", CultureInfo.InvariantCulture);
+        });
+        return Reference with { UserMessage = message };
+    }
 
     // The lengths are part of the suite's definition: a typo in a text must not change what is measured.
     private static ChatRequest Create(string systemPrompt, string userMessage, int systemLength, int userLength)

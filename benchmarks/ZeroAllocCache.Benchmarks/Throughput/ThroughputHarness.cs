@@ -40,7 +40,7 @@ public static class ThroughputHarness
         int[][] samples = [zipf.Sample(SamplesPerThread, seed: 1), zipf.Sample(SamplesPerThread, seed: 2)];
         ArgumentOutOfRangeException.ThrowIfGreaterThan(profileThreads, samples.Length);
 
-        Console.WriteLine($"Throughput: Zipf({Skew}) over {Requests:N0} resident requests (the reference request, token budget = rank), "
+        Console.WriteLine($"Throughput: Zipf({Skew}) over {Requests:N0} resident requests (rank k is numbered reference request k), "
             + $"{seconds.ToString(CultureInfo.InvariantCulture)} s per repetition after a warm-up of the same length, median of {repetitions}; "
             + $"{Environment.ProcessorCount} logical cores, .NET {Environment.Version}, {RuntimeInformation.OSDescription}.");
 

@@ -10,38 +10,67 @@ using ZeroAllocCache.Benchmarks.Requests;
 namespace ZeroAllocCache.Benchmarks.Throughput;
 
 /// <summary>
-/// The contenders of the throughput harness. Request <c>i</c> is the reference request with token budget <c>i</c>;
-/// reads use the arriving copy of the user message, writes the stored one, as in the hit-path benchmarks.
+/// The contenders of the throughput harness. Request <c>i</c> is the numbered reference request <c>i</c>: the system
+/// prompt and parameters repeat, the user message differs. Writes store the request as first seen; reads look up an
+/// equal request whose user message is another string instance, as in the hit-path benchmarks.
 /// </summary>
 public static class ThroughputTargets
 {
-    private static readonly ChatRequest Stored = ReferenceRequests.Reference;
-    private static readonly ChatRequest Arriving = Stored.Arriving();
-
     /// <summary>Creates every contender for a workload over <paramref name="requests"/> requests.</summary>
     /// <param name="requests">The number of distinct requests; every cache holds them all.</param>
     /// <returns>The contenders, in table order.</returns>
-    public static IReadOnlyList<Func<IThroughputTarget>> All(int requests) =>
-    [
-        () => new ExactMatchRequests(requests),
-        () => new ExactMatchKeys(requests),
-        () => new SeedPort(requests),
-        () => new MemoryCacheSeedKey(requests),
-        () => new BitFasterTuple(requests),
-        () => new ConcurrentDictionaryTuple(),
-    ];
-
-    private sealed class ExactMatchRequests(int capacity) : IThroughputTarget
+    public static IReadOnlyList<Func<IThroughputTarget>> All(int requests)
     {
-        private readonly ExactMatchCache<string> _cache = new(capacity);
+        Workload workload = new(requests);
+        return
+        [
+            () => new ExactMatchRequests(workload),
+            () => new ExactMatchKeys(workload),
+            () => new SeedPort(workload),
+            () => new MemoryCacheSeedKey(workload),
+            () => new BitFasterTuple(workload),
+            () => new ConcurrentDictionaryTuple(workload),
+        ];
+    }
+
+    /// <summary>The requests, built once and shared by every contender.</summary>
+    private sealed class Workload
+    {
+        public Workload(int requests)
+        {
+            Stored = new ChatRequest[requests];
+            Arriving = new ChatRequest[requests];
+            for (int i = 0; i < requests; i++)
+            {
+                Stored[i] = ReferenceRequests.Numbered(i);
+                Arriving[i] = ReferenceRequests.Numbered(i);
+            }
+        }
+
+        public ChatRequest[] Stored { get; }
+
+        public ChatRequest[] Arriving { get; }
+
+        public int Count => Stored.Length;
+    }
+
+    private sealed class ExactMatchRequests(Workload workload) : IThroughputTarget
+    {
+        private readonly ExactMatchCache<string> _cache = new(workload.Count);
 
         public string Name => "ExactMatchCache.TryGet (5 fields)";
 
-        public bool Read(int request) =>
-            _cache.TryGet(Arriving.UserMessage, Arriving.SystemPrompt, Arriving.Model, Arriving.Temperature, request, out _);
+        public bool Read(int request)
+        {
+            ChatRequest r = workload.Arriving[request];
+            return _cache.TryGet(r.UserMessage, r.SystemPrompt, r.Model, r.Temperature, r.MaxTokens, out _);
+        }
 
-        public void Write(int request) =>
-            _cache.Put(Stored.UserMessage, Stored.SystemPrompt, Stored.Model, Stored.Temperature, request, CannedResponse.Text);
+        public void Write(int request)
+        {
+            ChatRequest r = workload.Stored[request];
+            _cache.Put(r.UserMessage, r.SystemPrompt, r.Model, r.Temperature, r.MaxTokens, CannedResponse.Text);
+        }
     }
 
     private sealed class ExactMatchKeys : IThroughputTarget
@@ -49,13 +78,14 @@ public static class ThroughputTargets
         private readonly ExactMatchCache<string> _cache;
         private readonly CacheKey[] _keys;
 
-        public ExactMatchKeys(int capacity)
+        public ExactMatchKeys(Workload workload)
         {
-            _cache = new ExactMatchCache<string>(capacity);
-            _keys = new CacheKey[capacity];
-            for (int i = 0; i < capacity; i++)
+            _cache = new ExactMatchCache<string>(workload.Count);
+            _keys = new CacheKey[workload.Count];
+            for (int i = 0; i < _keys.Length; i++)
             {
-                _keys[i] = CacheKey.Create(Stored.UserMessage, Stored.SystemPrompt, Stored.Model, Stored.Temperature, i);
+                ChatRequest r = workload.Stored[i];
+                _keys[i] = CacheKey.Create(r.UserMessage, r.SystemPrompt, r.Model, r.Temperature, r.MaxTokens);
             }
         }
 
@@ -66,59 +96,61 @@ public static class ThroughputTargets
         public void Write(int request) => _cache.Put(in _keys[request], CannedResponse.Text);
     }
 
-    private sealed class SeedPort(int capacity) : IThroughputTarget
+    private sealed class SeedPort(Workload workload) : IThroughputTarget
     {
-        private readonly SeedLruCache<string> _cache = new(capacity);
+        private readonly SeedLruCache<string> _cache = new(workload.Count);
 
         public string Name => "Seed port";
 
-        public bool Read(int request) =>
-            _cache.TryGet(Arriving.UserMessage, Arriving.SystemPrompt, Arriving.Model, Arriving.Temperature, request, out _);
+        public bool Read(int request)
+        {
+            ChatRequest r = workload.Arriving[request];
+            return _cache.TryGet(r.UserMessage, r.SystemPrompt, r.Model, r.Temperature, r.MaxTokens, out _);
+        }
 
-        public void Write(int request) =>
-            _cache.Put(Stored.UserMessage, Stored.SystemPrompt, Stored.Model, Stored.Temperature, request, CannedResponse.Text);
+        public void Write(int request)
+        {
+            ChatRequest r = workload.Stored[request];
+            _cache.Put(r.UserMessage, r.SystemPrompt, r.Model, r.Temperature, r.MaxTokens, CannedResponse.Text);
+        }
     }
 
-    private sealed class MemoryCacheSeedKey(int capacity) : IThroughputTarget, IDisposable
+    private sealed class MemoryCacheSeedKey(Workload workload) : IThroughputTarget, IDisposable
     {
         private static readonly MemoryCacheEntryOptions SizeOne = new() { Size = 1 };
-        private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = capacity });
+        private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = workload.Count });
 
         public string Name => "MemoryCache (seed key)";
 
-        public bool Read(int request) =>
-            _cache.TryGetValue(Key(Arriving, request), out _);
+        public bool Read(int request) => _cache.TryGetValue(Key(workload.Arriving[request]), out _);
 
-        public void Write(int request) => _cache.Set(Key(Stored, request), CannedResponse.Text, SizeOne);
+        public void Write(int request) => _cache.Set(Key(workload.Stored[request]), CannedResponse.Text, SizeOne);
 
         public void Dispose() => _cache.Dispose();
 
-        private static string Key(ChatRequest r, int request) =>
-            SeedKey.Compute(r.UserMessage, r.SystemPrompt, r.Model, r.Temperature, request);
+        private static string Key(ChatRequest r) =>
+            SeedKey.Compute(r.UserMessage, r.SystemPrompt, r.Model, r.Temperature, r.MaxTokens);
     }
 
-    private sealed class BitFasterTuple(int capacity) : IThroughputTarget
+    private sealed class BitFasterTuple(Workload workload) : IThroughputTarget
     {
-        private readonly ConcurrentLru<(string, string, string, float, int), string> _cache = new(capacity);
+        private readonly ConcurrentLru<(string, string, string, float, int), string> _cache = new(workload.Count);
 
         public string Name => "BitFaster ConcurrentLru (tuple)";
 
-        public bool Read(int request) => _cache.TryGet(Arriving.WithMaxTokensTuple(request), out _);
+        public bool Read(int request) => _cache.TryGet(workload.Arriving[request].ToTuple(), out _);
 
-        public void Write(int request) => _cache.AddOrUpdate(Stored.WithMaxTokensTuple(request), CannedResponse.Text);
+        public void Write(int request) => _cache.AddOrUpdate(workload.Stored[request].ToTuple(), CannedResponse.Text);
     }
 
-    private sealed class ConcurrentDictionaryTuple : IThroughputTarget
+    private sealed class ConcurrentDictionaryTuple(Workload workload) : IThroughputTarget
     {
         private readonly ConcurrentDictionary<(string, string, string, float, int), string> _cache = new();
 
         public string Name => "ConcurrentDictionary (tuple)";
 
-        public bool Read(int request) => _cache.TryGetValue(Arriving.WithMaxTokensTuple(request), out _);
+        public bool Read(int request) => _cache.TryGetValue(workload.Arriving[request].ToTuple(), out _);
 
-        public void Write(int request) => _cache[Stored.WithMaxTokensTuple(request)] = CannedResponse.Text;
+        public void Write(int request) => _cache[workload.Stored[request].ToTuple()] = CannedResponse.Text;
     }
-
-    private static (string, string, string, float, int) WithMaxTokensTuple(this ChatRequest r, int maxTokens) =>
-        (r.UserMessage, r.SystemPrompt, r.Model, r.Temperature, maxTokens);
 }
