@@ -184,7 +184,10 @@ public static class WorkloadReader
             end = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
         }
 
-        string detail = (end < 0 ? message : message[..end]).Trim().TrimEnd('.', ' ', '|');
+        string detail = (end < 0 ? message : message[..end]).Trim();
+        // The reader's first sentence says what is wrong; the rest restates it.
+        int sentence = detail.IndexOf(". ", StringComparison.Ordinal);
+        detail = (sentence < 0 ? detail : detail[..sentence]).TrimEnd('.', ' ', '|');
         return $"not valid JSON{column}: {detail}.";
     }
 
