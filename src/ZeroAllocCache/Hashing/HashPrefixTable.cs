@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 
 namespace ZeroAllocCache.Hashing;
 
@@ -15,14 +16,18 @@ namespace ZeroAllocCache.Hashing;
 /// </para>
 /// <para>
 /// Each slot is a sequence lock: readers take no lock and write nothing shared, so threads reading the same hot prefix
-/// do not contend; a reader that overlaps a writer sees the version move and treats the lookup as a miss. Slots keep
-/// their buffers, so after warm-up neither lookups nor replacements allocate.
+/// do not contend; a reader that overlaps a writer sees the version move and treats the lookup as a miss. Each slot
+/// allocates one buffer of <see cref="MaximumPrefixLength"/> bytes on first use and keeps it, so after warm-up neither
+/// lookups nor replacements allocate.
 /// </para>
 /// </remarks>
 internal static class HashPrefixTable
 {
     /// <summary>Shorter prefixes are not worth a lookup: they save less than one 64-byte block of compression.</summary>
     public const int MinimumPrefixLength = 64;
+
+    /// <summary>A prefix is a part of the request that is still in the writer's stack buffer.</summary>
+    public const int MaximumPrefixLength = CacheKeyWriter.StackBufferSize;
 
     private const int Sets = 8;
     private const int Ways = 4;
@@ -72,6 +77,7 @@ internal static class HashPrefixTable
     /// </summary>
     public static void Offer(ReadOnlySpan<byte> prefix, in Sha256Context state)
     {
+        Debug.Assert(prefix.Length is >= MinimumPrefixLength and <= MaximumPrefixLength);
         ulong fingerprint = Fingerprint(prefix);
         int set = SetOf(fingerprint);
         if (Interlocked.Exchange(ref s_candidates[set], fingerprint) != fingerprint)
@@ -90,9 +96,11 @@ internal static class HashPrefixTable
 
         try
         {
-            if (slot.Prefix.Length < prefix.Length)
+            // A prefix lives in the writer's stack buffer, so one buffer of that size per slot, allocated on the
+            // slot's first use, holds any prefix: replacements never allocate.
+            if (slot.Prefix.Length == 0)
             {
-                slot.Prefix = new byte[Math.Max(prefix.Length, slot.Prefix.Length * 2)];
+                slot.Prefix = new byte[MaximumPrefixLength];
             }
 
             prefix.CopyTo(slot.Prefix);
