@@ -177,6 +177,28 @@ public class HashingBackendTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    [Fact]
+    public void Replacing_prefix_table_entries_with_longer_prefixes_allocates_nothing_after_warm_up()
+    {
+        // Each prompt is seen twice in a row, so it is admitted and replaces an entry; lengths grow up to the buffer.
+        string[] prompts = [.. Enumerable.Range(0, 64).Select(i => $"assistant {i}: " + new string('x', 100 + (i * 28)))];
+        void Round()
+        {
+            foreach (string prompt in prompts)
+            {
+                CacheKey.Create("first", prompt, "m", 0f, 1);
+                CacheKey.Create("second", prompt, "m", 0f, 1);
+            }
+        }
+
+        Round();
+        Round();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Round();
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     private static void RequireNativeBackend() =>
         Assert.True(NativeSha256.IsAvailable, "These tests compare the native backend with the managed one; libcrypto must load here.");
 
