@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
+
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+
 using ZeroAllocCache.Generators.Model;
 
 namespace ZeroAllocCache.Generators;

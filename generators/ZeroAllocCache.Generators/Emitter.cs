@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using System.Linq;
+
 using Microsoft.CodeAnalysis.CSharp;
+
 using ZeroAllocCache.Generators.Helpers;
 using ZeroAllocCache.Generators.Model;
 

@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
+
 using ZeroAllocCache.Hashing;
 
 namespace ZeroAllocCache;

@@ -1,9 +1,11 @@
 using System.Collections;
 using System.Collections.Immutable;
 using System.Reflection;
+
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
+
 using ZeroAllocCache.Generators.Model;
 using ZeroAllocCache.Generators.Tests.Infrastructure;
 

@@ -1,4 +1,5 @@
 using System.Reflection;
+
 using ZeroAllocCache.Generators.Tests.Infrastructure;
 
 namespace ZeroAllocCache.Generators.Tests;

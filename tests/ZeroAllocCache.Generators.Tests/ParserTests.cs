@@ -1,5 +1,7 @@
 using System.Reflection;
+
 using Microsoft.CodeAnalysis;
+
 using ZeroAllocCache.Generators.Model;
 using ZeroAllocCache.Generators.Tests.Infrastructure;
 

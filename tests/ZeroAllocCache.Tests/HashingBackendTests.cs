@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+
 using ZeroAllocCache.Hashing;
 
 namespace ZeroAllocCache.Tests;

@@ -1,5 +1,7 @@
 using System.Linq;
+
 using Microsoft.CodeAnalysis;
+
 using ZeroAllocCache.Generators.Helpers;
 
 namespace ZeroAllocCache.Generators.Model;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+
 using Microsoft.CodeAnalysis;
 
 namespace ZeroAllocCache.Generators.Tests.Infrastructure;

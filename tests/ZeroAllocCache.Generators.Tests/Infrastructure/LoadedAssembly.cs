@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.Loader;
+
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Emit;
 
