@@ -120,7 +120,10 @@ internal readonly struct ChatClientRequestKeySource : ICacheKeySource
             ChatMessage message = _messages[i];
             writer.Write(message.Role.Value);
             writer.Write(message.AuthorName);
+            WriteProperties(ref writer, message.AdditionalProperties);
 
+            // Contents last: the request then ends with the newest message's text, and everything before it is a
+            // prefix that repeats across requests, whose hashing state the runtime keeps and resumes from.
             IList<AIContent> contents = message.Contents;
             int contentCount = contents.Count;
             writer.BeginSequence(contentCount);
@@ -128,8 +131,6 @@ internal readonly struct ChatClientRequestKeySource : ICacheKeySource
             {
                 WriteContent(ref writer, contents[j], ref callIds);
             }
-
-            WriteProperties(ref writer, message.AdditionalProperties);
         }
     }
 
