@@ -247,24 +247,24 @@ internal readonly struct ChatClientRequestKeySource : ICacheKeySource
         // No options and default options ask the same thing of the model, so they write the same fields.
         writer.Write(options?.ModelId);
         writer.Write(options?.Instructions);
-        WriteNullable(ref writer, options?.Temperature);
-        WriteNullable(ref writer, options?.TopP);
-        WriteNullable(ref writer, options?.TopK);
-        WriteNullable(ref writer, options?.MaxOutputTokens);
-        WriteNullable(ref writer, options?.FrequencyPenalty);
-        WriteNullable(ref writer, options?.PresencePenalty);
-        WriteNullable(ref writer, options?.Seed);
+        writer.Write(options?.Temperature);
+        writer.Write(options?.TopP);
+        writer.Write(options?.TopK);
+        writer.Write(options?.MaxOutputTokens);
+        writer.Write(options?.FrequencyPenalty);
+        writer.Write(options?.PresencePenalty);
+        writer.Write(options?.Seed);
         WriteStrings(ref writer, options?.StopSequences);
         WriteResponseFormat(ref writer, options?.ResponseFormat);
         WriteToolMode(ref writer, options?.ToolMode);
-        WriteNullable(ref writer, options?.AllowMultipleToolCalls);
+        writer.Write(options?.AllowMultipleToolCalls);
         WriteTools(ref writer, options?.Tools);
 
         if (options?.Reasoning is { } reasoning)
         {
             writer.Write(true);
-            WriteNullableEnum(ref writer, reasoning.Effort);
-            WriteNullableEnum(ref writer, reasoning.Output);
+            writer.WriteEnum(reasoning.Effort);
+            writer.WriteEnum(reasoning.Output);
         }
         else
         {
@@ -516,67 +516,6 @@ internal readonly struct ChatClientRequestKeySource : ICacheKeySource
         for (int i = 0; i < count; i++)
         {
             writer.Write(values[i]);
-        }
-    }
-
-    private static void WriteNullable(ref CacheKeyWriter writer, float? value)
-    {
-        if (value is { } v)
-        {
-            writer.Write(v);
-        }
-        else
-        {
-            writer.WriteNull();
-        }
-    }
-
-    private static void WriteNullable(ref CacheKeyWriter writer, int? value)
-    {
-        if (value is { } v)
-        {
-            writer.Write(v);
-        }
-        else
-        {
-            writer.WriteNull();
-        }
-    }
-
-    private static void WriteNullable(ref CacheKeyWriter writer, long? value)
-    {
-        if (value is { } v)
-        {
-            writer.Write(v);
-        }
-        else
-        {
-            writer.WriteNull();
-        }
-    }
-
-    private static void WriteNullable(ref CacheKeyWriter writer, bool? value)
-    {
-        if (value is { } v)
-        {
-            writer.Write(v);
-        }
-        else
-        {
-            writer.WriteNull();
-        }
-    }
-
-    private static void WriteNullableEnum<TEnum>(ref CacheKeyWriter writer, TEnum? value)
-        where TEnum : struct, Enum
-    {
-        if (value is { } v)
-        {
-            writer.WriteEnum(v);
-        }
-        else
-        {
-            writer.WriteNull();
         }
     }
 }

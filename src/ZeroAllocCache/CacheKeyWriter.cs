@@ -268,6 +268,42 @@ public ref struct CacheKeyWriter
         WriteScalar(CacheKeyFieldTag.Enum, bits);
     }
 
+    /// <summary>Writes a nullable Boolean: its value, or a null marker.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(bool? value) => WriteNullable(value);
+
+    /// <summary>Writes a nullable 32-bit integer: its value, or a null marker.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(int? value) => WriteNullable(value);
+
+    /// <summary>Writes a nullable 64-bit integer: its value, or a null marker.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(long? value) => WriteNullable(value);
+
+    /// <summary>Writes a nullable single-precision number: its value (normalised as for <see cref="float"/>), or a null marker.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(float? value) => WriteNullable(value);
+
+    /// <summary>Writes a nullable double-precision number: its value (normalised as for <see cref="double"/>), or a null marker.</summary>
+    /// <param name="value">The value.</param>
+    public void Write(double? value) => WriteNullable(value);
+
+    /// <summary>Writes a nullable enum value: its underlying integer, or a null marker.</summary>
+    /// <typeparam name="TEnum">The enum type.</typeparam>
+    /// <param name="value">The value.</param>
+    public void WriteEnum<TEnum>(TEnum? value)
+        where TEnum : struct, Enum
+    {
+        if (value is { } present)
+        {
+            WriteEnum(present);
+        }
+        else
+        {
+            WriteNull();
+        }
+    }
+
     /// <summary>Writes raw bytes, such as an image or an audio clip, as one field.</summary>
     /// <param name="value">The bytes.</param>
     public void WriteBytes(ReadOnlySpan<byte> value)
@@ -411,6 +447,37 @@ public ref struct CacheKeyWriter
         }
 
         NativeSha256.Final(ref _context, digest);
+    }
+
+    // The value through its own overload (so it is normalised and tagged as usual), or a null marker.
+    private void WriteNullable<T>(T? value)
+        where T : struct
+    {
+        if (value is not { } present)
+        {
+            WriteNull();
+        }
+        else if (typeof(T) == typeof(bool))
+        {
+            Write(Unsafe.As<T, bool>(ref present));
+        }
+        else if (typeof(T) == typeof(int))
+        {
+            Write(Unsafe.As<T, int>(ref present));
+        }
+        else if (typeof(T) == typeof(long))
+        {
+            Write(Unsafe.As<T, long>(ref present));
+        }
+        else if (typeof(T) == typeof(float))
+        {
+            Write(Unsafe.As<T, float>(ref present));
+        }
+        else
+        {
+            Debug.Assert(typeof(T) == typeof(double));
+            Write(Unsafe.As<T, double>(ref present));
+        }
     }
 
     private void WriteHeader(CacheKeyFieldTag tag, int length)

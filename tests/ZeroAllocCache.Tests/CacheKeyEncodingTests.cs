@@ -209,6 +209,25 @@ public class CacheKeyEncodingTests
     }
 
     [Fact]
+    public void A_nullable_value_encodes_as_the_value_when_present_and_as_null_when_absent()
+    {
+        Assert.Equal(KeyFields.Create((ref w) => w.Write(7)), KeyFields.Create((ref w) => w.Write((int?)7)));
+        Assert.Equal(KeyFields.Create((ref w) => w.Write(7L)), KeyFields.Create((ref w) => w.Write((long?)7)));
+        Assert.Equal(KeyFields.Create((ref w) => w.Write(true)), KeyFields.Create((ref w) => w.Write((bool?)true)));
+        Assert.Equal(KeyFields.Create((ref w) => w.Write(0f)), KeyFields.Create((ref w) => w.Write((float?)-0f)));
+        Assert.Equal(KeyFields.Create((ref w) => w.Write(0.5)), KeyFields.Create((ref w) => w.Write((double?)0.5)));
+        Assert.Equal(
+            KeyFields.Create((ref w) => w.WriteEnum(DayOfWeek.Friday)),
+            KeyFields.Create((ref w) => w.WriteEnum((DayOfWeek?)DayOfWeek.Friday)));
+
+        CacheKey absent = KeyFields.Create((ref w) => w.WriteNull());
+        Assert.Equal(absent, KeyFields.Create((ref w) => w.Write((int?)null)));
+        Assert.Equal(absent, KeyFields.Create((ref w) => w.Write((double?)null)));
+        Assert.Equal(absent, KeyFields.Create((ref w) => w.WriteEnum((DayOfWeek?)null)));
+        Assert.NotEqual(absent, KeyFields.Create((ref w) => w.Write((int?)0)));
+    }
+
+    [Fact]
     public void Sequences_keep_their_element_boundaries()
     {
         CacheKey ab = KeyFields.Create((ref w) => w.WriteSequence(new[] { "a", "b" }));
