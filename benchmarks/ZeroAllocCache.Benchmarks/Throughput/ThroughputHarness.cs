@@ -51,7 +51,7 @@ public static class ThroughputHarness
         }
 
         Console.WriteLine();
-        Console.WriteLine("| Contender | Mix | 1 thread (ops/s) | 2 threads (ops/s) | 2 threads / 1 thread | CPU cores used by 2 threads | 2 / 1 per CPU-second |");
+        Console.WriteLine("| Contender | Mix | 1 thread (ops/s) | 2 threads (ops/s) | 2 threads / 1 thread | CPU cores used, 1 / 2 threads | 2 / 1 per CPU-second |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
 
         foreach (Func<IThroughputTarget> create in ThroughputTargets.All(Requests))
@@ -88,7 +88,7 @@ public static class ThroughputHarness
                 double perCpuSecond = two.OpsPerSecond / two.Cores / (one.OpsPerSecond / one.Cores);
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"| {target.Name} | {mix} | {one.OpsPerSecond:N0} | {two.OpsPerSecond:N0} | {two.OpsPerSecond / one.OpsPerSecond:F2} | {two.Cores:F2} | {perCpuSecond:F2} |"));
+                    $"| {target.Name} | {mix} | {one.OpsPerSecond:N0} | {two.OpsPerSecond:N0} | {two.OpsPerSecond / one.OpsPerSecond:F2} | {one.Cores:F2} / {two.Cores:F2} | {perCpuSecond:F2} |"));
             }
 
             (target as IDisposable)?.Dispose();
