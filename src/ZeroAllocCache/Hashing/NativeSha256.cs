@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace ZeroAllocCache.Hashing;
@@ -73,17 +74,28 @@ internal static unsafe class NativeSha256
 
     public static void Update(ref Sha256Context context, ReadOnlySpan<byte> data)
     {
+        if (data.Length > ShortInputLimit)
+        {
+            UpdateLong(ref context, data);
+            return;
+        }
+
         fixed (Sha256Context* pointer = &context)
         fixed (byte* bytes = data)
         {
-            if (data.Length <= ShortInputLimit)
-            {
-                s_updateShort(pointer, bytes, (nuint)data.Length);
-            }
-            else
-            {
-                s_updateLong(pointer, bytes, (nuint)data.Length);
-            }
+            s_updateShort(pointer, bytes, (nuint)data.Length);
+        }
+    }
+
+    // Out of line: a call with a GC transition makes its caller set up a P/Invoke frame on every entry, which would
+    // tax the short calls that every key makes.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void UpdateLong(ref Sha256Context context, ReadOnlySpan<byte> data)
+    {
+        fixed (Sha256Context* pointer = &context)
+        fixed (byte* bytes = data)
+        {
+            s_updateLong(pointer, bytes, (nuint)data.Length);
         }
     }
 
