@@ -430,6 +430,7 @@ public ref struct CacheKeyWriter
     private static void HashManaged(ReadOnlySpan<byte> encoding, Span<byte> digest) => SHA256.HashData(encoding, digest);
 
     // The whole request is in the buffer: resume from the state stored after its prefix, if there is one.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void HashWholeRequest(scoped ReadOnlySpan<byte> request, scoped Span<byte> digest)
     {
         int prefixLength = _lastFieldStart;

@@ -64,6 +64,7 @@ internal static unsafe class NativeSha256
     /// <summary>Whether the native functions were found and produce correct digests.</summary>
     public static bool IsAvailable { get; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Init(ref Sha256Context context)
     {
         fixed (Sha256Context* pointer = &context)
@@ -72,6 +73,7 @@ internal static unsafe class NativeSha256
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Update(ref Sha256Context context, ReadOnlySpan<byte> data)
     {
         if (data.Length > ShortInputLimit)
@@ -99,6 +101,7 @@ internal static unsafe class NativeSha256
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Final(ref Sha256Context context, Span<byte> digest)
     {
         fixed (Sha256Context* pointer = &context)
