@@ -17,9 +17,8 @@ namespace ZeroAllocCache.Hashing;
 /// </para>
 /// <para>
 /// Each slot is a sequence lock: readers take no lock and write nothing shared, so threads reading the same hot prefix
-/// do not contend; a reader that overlaps a writer sees the version move and treats the lookup as a miss. Each slot
-/// allocates one buffer of <see cref="MaximumPrefixLength"/> bytes on first use and keeps it, so after warm-up neither
-/// lookups nor replacements allocate.
+/// do not contend; a reader that overlaps a writer sees the version move and treats the lookup as a miss. Each slot owns
+/// a buffer of <see cref="MaximumPrefixLength"/> bytes from the start, so neither lookups nor replacements allocate.
 /// </para>
 /// </remarks>
 internal static class HashPrefixTable
@@ -100,13 +99,6 @@ internal static class HashPrefixTable
 
         try
         {
-            // A prefix lives in the writer's stack buffer, so one buffer of that size per slot, allocated on the
-            // slot's first use, holds any prefix: replacements never allocate.
-            if (slot.Prefix.Length == 0)
-            {
-                slot.Prefix = new byte[MaximumPrefixLength];
-            }
-
             prefix.CopyTo(slot.Prefix);
             slot.PrefixLength = prefix.Length;
             slot.State = state;
@@ -161,7 +153,9 @@ internal static class HashPrefixTable
 
         public int PrefixLength = -1;
 
-        public byte[] Prefix = [];
+        // A prefix lives in the writer's stack buffer, so a buffer of that size holds any prefix. Allocated with the
+        // table (32 × 2 KB), so that no key ever allocates to store a prefix, not even the first ones.
+        public readonly byte[] Prefix = new byte[MaximumPrefixLength];
 
         public Sha256Context State;
     }
