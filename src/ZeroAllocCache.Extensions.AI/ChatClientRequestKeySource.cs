@@ -433,6 +433,8 @@ internal readonly struct ChatClientRequestKeySource : ICacheKeySource
         }
     }
 
+    // The same encoding as the overload above, for the read-only bags some contents carry. Kept apart because the
+    // concrete AdditionalPropertiesDictionary enumerates with a struct enumerator: a text-only key stays allocation-free.
     private static void WriteProperties(ref CacheKeyWriter writer, IReadOnlyDictionary<string, object?>? properties)
     {
         if (properties is null || properties.Count == 0)
