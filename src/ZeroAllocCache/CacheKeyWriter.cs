@@ -63,9 +63,11 @@ public ref struct CacheKeyWriter
     // Where the last field began. The bytes before it are the request's repeated prefix (see HashPrefixTable).
     private int _lastFieldStart;
 
-    // Streaming: bytes already hashed into _context when the buffer filled up.
+    // Streaming: when the buffer filled up, its whole blocks were compressed into _state and its last partial block
+    // moved to the front.
     private bool _streamStarted;
-    private Sha256Context _context;
+    private Sha256State _state;
+    private long _hashedLength;
 
     internal CacheKeyWriter(Span<byte> initialBuffer, KeyHashing hashing)
     {
@@ -311,9 +313,7 @@ public ref struct CacheKeyWriter
         WriteHeader(CacheKeyFieldTag.Bytes, value.Length);
         if (IsStreaming && value.Length > _buffer.Length - _position)
         {
-            // Too large for the buffer: hash what is buffered, then the bytes in place, without copying them.
-            Flush();
-            NativeSha256.Update(ref _context, value);
+            HashInPlace(value);
             return;
         }
 
@@ -392,19 +392,16 @@ public ref struct CacheKeyWriter
     internal CacheKey ComputeKey()
     {
         Span<byte> digest = stackalloc byte[CacheKey.SizeInBytes];
-        ReadOnlySpan<byte> buffered = _buffer[.._position];
-        if (!IsStreaming)
+        if (IsStreaming)
         {
-            HashManaged(buffered, digest);
-        }
-        else if (_streamStarted)
-        {
-            NativeSha256.Update(ref _context, buffered);
-            NativeSha256.Final(ref _context, digest);
+            Sha256State state = _state;
+            int hashedFromBuffer = _streamStarted ? 0 : StartFromPrefix(ref state);
+            Finish(ref state, hashedFromBuffer);
+            state.WriteDigest(digest);
         }
         else
         {
-            HashWholeRequest(buffered, digest);
+            HashManaged(_buffer[.._position], digest);
         }
 
         return new CacheKey(digest);
@@ -429,30 +426,51 @@ public ref struct CacheKeyWriter
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void HashManaged(ReadOnlySpan<byte> encoding, Span<byte> digest) => SHA256.HashData(encoding, digest);
 
-    // The whole request is in the buffer: resume from the state stored after its prefix, if there is one.
+    // The whole request is in the buffer: start from the state after its prefix's whole blocks, stored by an earlier
+    // request with the same prefix or computed now (and offered to the table). Returns how many of the buffer's bytes
+    // the state covers.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void HashWholeRequest(scoped ReadOnlySpan<byte> request, scoped Span<byte> digest)
+    private readonly int StartFromPrefix(ref Sha256State state)
     {
         int prefixLength = _lastFieldStart;
-        if (_hashing == KeyHashing.NativeWithPrefixTable && prefixLength >= HashPrefixTable.MinimumPrefixLength)
+        if (_hashing != KeyHashing.NativeWithPrefixTable || prefixLength < HashPrefixTable.MinimumPrefixLength)
         {
-            ReadOnlySpan<byte> prefix = request[..prefixLength];
-            if (!HashPrefixTable.TryResume(prefix, ref _context))
-            {
-                NativeSha256.Init(ref _context);
-                NativeSha256.Update(ref _context, prefix);
-                HashPrefixTable.Offer(prefix, _context);
-            }
-
-            NativeSha256.Update(ref _context, request[prefixLength..]);
-        }
-        else
-        {
-            NativeSha256.Init(ref _context);
-            NativeSha256.Update(ref _context, request);
+            state = Sha256State.Initial;
+            return 0;
         }
 
-        NativeSha256.Final(ref _context, digest);
+        ReadOnlySpan<byte> prefix = _buffer[..prefixLength];
+        int wholeBlocks = prefixLength & ~(Sha256Padding.BlockSize - 1);
+        if (!HashPrefixTable.TryResume(prefix, out state))
+        {
+            state = Sha256State.Initial;
+            NativeSha256.CompressBlocks(ref state, prefix[..wholeBlocks]);
+            HashPrefixTable.Offer(prefix, state);
+        }
+
+        return wholeBlocks;
+    }
+
+    // Compresses the buffer from a block boundary to the end of the request, then the padding: in place when the
+    // buffer has room for it (one native call), otherwise the last partial block goes through a block of its own.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit] // the padding overwrites what it uses
+    private readonly void Finish(ref Sha256State state, int start)
+    {
+        long messageLength = _hashedLength + _position;
+        Span<byte> tail = _buffer[start..];
+        int tailLength = _position - start;
+        if (tail.Length - tailLength >= Sha256Padding.MaximumLength)
+        {
+            NativeSha256.CompressBlocks(ref state, tail[..Sha256Padding.Append(tail, tailLength, messageLength)]);
+            return;
+        }
+
+        int wholeBlocks = tailLength & ~(Sha256Padding.BlockSize - 1);
+        NativeSha256.CompressBlocks(ref state, tail[..wholeBlocks]);
+        Span<byte> last = stackalloc byte[2 * Sha256Padding.BlockSize];
+        tail[wholeBlocks..tailLength].CopyTo(last);
+        NativeSha256.CompressBlocks(ref state, last[..Sha256Padding.Append(last, tailLength - wholeBlocks, messageLength)]);
     }
 
     // The value through its own overload (so it is normalised and tagged as usual), or a null marker.
@@ -541,7 +559,8 @@ public ref struct CacheKeyWriter
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void MakeRoom(int additional)
     {
-        if (IsStreaming && additional <= _buffer.Length)
+        // A flush leaves at most a partial block in the buffer.
+        if (IsStreaming && additional <= _buffer.Length - (Sha256Padding.BlockSize - 1))
         {
             Flush();
         }
@@ -551,18 +570,43 @@ public ref struct CacheKeyWriter
         }
     }
 
-    // Hashes the buffered bytes into the context and empties the buffer. The prefix is gone from the buffer, so this
-    // request will not use the prefix table.
+    // Compresses the buffer's whole blocks and moves its last partial block to the front. The prefix is gone from the
+    // buffer, so this request will not use the prefix table.
     private void Flush()
     {
         if (!_streamStarted)
         {
-            NativeSha256.Init(ref _context);
+            _state = Sha256State.Initial;
             _streamStarted = true;
         }
 
-        NativeSha256.Update(ref _context, _buffer[.._position]);
-        _position = 0;
+        int wholeBlocks = _position & ~(Sha256Padding.BlockSize - 1);
+        NativeSha256.CompressBlocks(ref _state, _buffer[..wholeBlocks]);
+        _hashedLength += wholeBlocks;
+        _buffer[wholeBlocks.._position].CopyTo(_buffer);
+        _position -= wholeBlocks;
+    }
+
+    // Hashes bytes too large for the buffer where they lie, without copying them: the buffer's partial block is
+    // completed from their start, their whole blocks are compressed in place, and their last partial block is buffered.
+    private void HashInPlace(ReadOnlySpan<byte> value)
+    {
+        Flush();
+        if (_position > 0)
+        {
+            int fill = Sha256Padding.BlockSize - _position;
+            value[..fill].CopyTo(_buffer[_position..]);
+            NativeSha256.CompressBlocks(ref _state, _buffer[..Sha256Padding.BlockSize]);
+            _hashedLength += Sha256Padding.BlockSize;
+            _position = 0;
+            value = value[fill..];
+        }
+
+        int wholeBlocks = value.Length & ~(Sha256Padding.BlockSize - 1);
+        NativeSha256.CompressBlocks(ref _state, value[..wholeBlocks]);
+        _hashedLength += wholeBlocks;
+        value[wholeBlocks..].CopyTo(_buffer);
+        _position = value.Length - wholeBlocks;
     }
 
     private void Grow(int additional)
@@ -586,6 +630,18 @@ public ref struct CacheKeyWriter
     // That keeps the encoding one-to-one on every UTF-16 string, and the byte count equals Encoding.UTF8's.
     private void WriteWtf8(ReadOnlySpan<char> source)
     {
+        if (source.Length <= _buffer.Length - _position)
+        {
+            int narrowed = AsciiNarrowing.NarrowLeadingAscii(source, _buffer[_position..]);
+            _position += narrowed;
+            if (narrowed == source.Length)
+            {
+                return;
+            }
+
+            source = source[narrowed..];
+        }
+
         while (true)
         {
             OperationStatus status = Utf8.FromUtf16(

@@ -22,6 +22,23 @@ public class HashingBackendTests
     }
 
     [Fact]
+    public void The_app_context_switch_forces_the_managed_backend_even_where_libcrypto_loads()
+    {
+        Assert.Equal(KeyHashing.NativeWithPrefixTable, KeyHashingDefaults.Select(nativeAvailable: true));
+        Assert.Equal(KeyHashing.Managed, KeyHashingDefaults.Select(nativeAvailable: false));
+
+        AppContext.SetSwitch(KeyHashingDefaults.DisableNativeSwitch, true);
+        try
+        {
+            Assert.Equal(KeyHashing.Managed, KeyHashingDefaults.Select(nativeAvailable: true));
+        }
+        finally
+        {
+            AppContext.SetSwitch(KeyHashingDefaults.DisableNativeSwitch, false);
+        }
+    }
+
+    [Fact]
     public void Every_backend_agrees_with_the_reference_encoding_on_thousands_of_random_requests()
     {
         RequireNativeBackend();
@@ -81,12 +98,11 @@ public class HashingBackendTests
         CacheKey first = CacheKey.Create("first question", systemPrompt, "gpt-4o", 0.2f, 512);
 
         // Admitted on a second sighting in a row; tests running in parallel may interleave, so offer it a few times.
-        Sha256Context state = default;
         bool stored = false;
         for (int attempt = 0; attempt < 20 && !stored; attempt++)
         {
             CacheKey.Create("another question", systemPrompt, "gpt-4o", 0.2f, 512);
-            stored = HashPrefixTable.TryResume(prefix, ref state);
+            stored = HashPrefixTable.TryResume(prefix, out _);
         }
 
         Assert.True(stored);

@@ -5,26 +5,30 @@ using System.Runtime.CompilerServices;
 namespace ZeroAllocCache.Hashing;
 
 /// <summary>
-/// A small, fixed-size table of SHA-256 states taken right after a repeated key prefix (the domain, system prompt,
-/// model and parameters), so that a later key with the same prefix hashes only what follows it.
+/// A small, fixed-size table of SHA-256 states taken after a repeated key prefix (the domain, system prompt, model
+/// and parameters), so that a later key with the same prefix hashes only what follows it.
 /// </summary>
 /// <remarks>
 /// <para>
-/// A prefix is recognised only by an exact byte comparison with the stored copy. The table is 8 sets of 4 slots;
-/// a prefix is admitted on its second sighting in a row within its set (so a stream of one-off prefixes does not
-/// churn the table and pay for copies), then replaces the slots of its set in turn. Shared by every cache in the
-/// process, since a state depends only on the bytes hashed.
+/// A slot holds a prefix and the state after the prefix's whole 64-byte blocks; the prefix's last, partial block
+/// stays in the request's own buffer, which hashes it with what follows. A prefix is recognised only by an exact byte
+/// comparison with the stored copy.
+/// </para>
+/// <para>
+/// The table is 8 sets of 4 slots; a prefix is admitted on its second sighting in a row within its set (so a stream
+/// of one-off prefixes does not churn the table and pay for copies), then replaces the slots of its set in turn.
+/// Shared by every cache in the process, since a state depends only on the bytes hashed.
 /// </para>
 /// <para>
 /// Each slot is a sequence lock: readers take no lock and write nothing shared, so threads reading the same hot prefix
-/// do not contend; a reader that overlaps a writer sees the version move and treats the lookup as a miss. Each slot owns
-/// a buffer of <see cref="MaximumPrefixLength"/> bytes from the start, so neither lookups nor replacements allocate.
+/// do not contend; a reader that overlaps a writer sees the version move and treats the lookup as a miss. The slots'
+/// prefix bytes are one array allocated with the table, so neither lookups nor replacements allocate.
 /// </para>
 /// </remarks>
 internal static class HashPrefixTable
 {
-    /// <summary>Shorter prefixes are not worth a lookup: they save less than one 64-byte block of compression.</summary>
-    public const int MinimumPrefixLength = 64;
+    /// <summary>Shorter prefixes are not worth a lookup: they hold no whole block to skip.</summary>
+    public const int MinimumPrefixLength = Sha256Padding.BlockSize;
 
     /// <summary>A prefix is a part of the request that is still in the writer's stack buffer.</summary>
     public const int MaximumPrefixLength = CacheKeyWriter.StackBufferSize;
@@ -33,37 +37,38 @@ internal static class HashPrefixTable
     private const int Ways = 4;
 
     private static readonly Slot[] s_slots = CreateSlots();
+
+    // Slot i's prefix is at i * MaximumPrefixLength.
+    private static readonly byte[] s_prefixes = new byte[Sets * Ways * MaximumPrefixLength];
+
     private static readonly int[] s_nextVictim = new int[Sets];
 
     // Per set, the fingerprint of the last prefix that missed: a prefix is admitted when it misses twice in a row.
     private static readonly ulong[] s_candidates = new ulong[Sets];
 
-    /// <summary>Copies the state stored after <paramref name="prefix"/> into <paramref name="state"/>, if there is one.</summary>
-    // Fully optimised at once, like the other methods of the hit path: their profile-guided tiers measured about
-    // twice as slow (see CacheKey.Create).
+    /// <summary>
+    /// Finds <paramref name="prefix"/> and returns the state after its whole blocks (the first
+    /// <c>prefix.Length / 64 * 64</c> bytes).
+    /// </summary>
+    // Fully optimised at once, like the rest of the hit path: the profile-guided tiers measured about twice as slow.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool TryResume(ReadOnlySpan<byte> prefix, ref Sha256Context state)
+    public static bool TryResume(ReadOnlySpan<byte> prefix, out Sha256State state)
     {
         int first = SetOf(Fingerprint(prefix)) * Ways;
-        for (int way = 0; way < Ways; way++)
+        for (int index = first; index < first + Ways; index++)
         {
-            Slot slot = s_slots[first + way];
+            ref Slot slot = ref s_slots[index];
             int version = Volatile.Read(ref slot.Version);
-            if ((version & 1) != 0 || slot.PrefixLength != prefix.Length)
+            if ((version & 1) != 0 || slot.PrefixLength != prefix.Length
+                || !s_prefixes.AsSpan(index * MaximumPrefixLength, prefix.Length).SequenceEqual(prefix))
             {
                 continue;
             }
 
-            byte[] stored = slot.Prefix;
-            if (stored.Length < prefix.Length || !stored.AsSpan(0, prefix.Length).SequenceEqual(prefix))
-            {
-                continue;
-            }
+            Sha256State snapshot = slot.State;
 
-            Sha256Context snapshot = slot.State;
-
-            // The reads above must complete before the version is read again.
-            Interlocked.MemoryBarrier();
+            // The reads above must complete before the version is read again; a writer in between changed it.
+            Volatile.ReadBarrier();
             if (Volatile.Read(ref slot.Version) == version)
             {
                 state = snapshot;
@@ -71,14 +76,15 @@ internal static class HashPrefixTable
             }
         }
 
+        state = default;
         return false;
     }
 
     /// <summary>
-    /// Offers the state after <paramref name="prefix"/>: stored, replacing the oldest entry of its set, if the same
-    /// prefix was offered just before.
+    /// Offers the state after <paramref name="prefix"/>'s whole blocks: stored, replacing the oldest entry of its
+    /// set, if the same prefix was offered just before.
     /// </summary>
-    public static void Offer(ReadOnlySpan<byte> prefix, in Sha256Context state)
+    public static void Offer(ReadOnlySpan<byte> prefix, in Sha256State stateAfterWholeBlocks)
     {
         Debug.Assert(prefix.Length is >= MinimumPrefixLength and <= MaximumPrefixLength);
         ulong fingerprint = Fingerprint(prefix);
@@ -88,8 +94,8 @@ internal static class HashPrefixTable
             return;
         }
 
-        int way = (int)((uint)Interlocked.Increment(ref s_nextVictim[set]) % Ways);
-        Slot slot = s_slots[(set * Ways) + way];
+        int index = (set * Ways) + (int)((uint)Interlocked.Increment(ref s_nextVictim[set]) % Ways);
+        ref Slot slot = ref s_slots[index];
 
         int version = Volatile.Read(ref slot.Version);
         if ((version & 1) != 0 || Interlocked.CompareExchange(ref slot.Version, version + 1, version) != version)
@@ -99,9 +105,9 @@ internal static class HashPrefixTable
 
         try
         {
-            prefix.CopyTo(slot.Prefix);
+            prefix.CopyTo(s_prefixes.AsSpan(index * MaximumPrefixLength, MaximumPrefixLength));
             slot.PrefixLength = prefix.Length;
-            slot.State = state;
+            slot.State = stateAfterWholeBlocks;
         }
         finally
         {
@@ -109,11 +115,12 @@ internal static class HashPrefixTable
         }
     }
 
-    /// <summary>Empties every slot (their buffers are kept). For tests.</summary>
+    /// <summary>Empties every slot. For tests.</summary>
     internal static void Clear()
     {
-        foreach (Slot slot in s_slots)
+        for (int index = 0; index < s_slots.Length; index++)
         {
+            ref Slot slot = ref s_slots[index];
             int version = Volatile.Read(ref slot.Version);
             if ((version & 1) == 0 && Interlocked.CompareExchange(ref slot.Version, version + 1, version) == version)
             {
@@ -138,25 +145,17 @@ internal static class HashPrefixTable
     private static Slot[] CreateSlots()
     {
         Slot[] slots = new Slot[Sets * Ways];
-        for (int i = 0; i < slots.Length; i++)
-        {
-            slots[i] = new Slot();
-        }
-
+        slots.AsSpan().Fill(new Slot { PrefixLength = -1 });
         return slots;
     }
 
-    private sealed class Slot
+    private struct Slot
     {
         /// <summary>Even when the slot is stable, odd while a writer fills it.</summary>
         public int Version;
 
-        public int PrefixLength = -1;
+        public int PrefixLength;
 
-        // A prefix lives in the writer's stack buffer, so a buffer of that size holds any prefix. Allocated with the
-        // table (32 × 2 KB), so that no key ever allocates to store a prefix, not even the first ones.
-        public readonly byte[] Prefix = new byte[MaximumPrefixLength];
-
-        public Sha256Context State;
+        public Sha256State State;
     }
 }

@@ -16,6 +16,15 @@ internal enum KeyHashing
 /// <summary>The hashing that keys use in this process.</summary>
 internal static class KeyHashingDefaults
 {
-    public static readonly KeyHashing Current =
-        NativeSha256.IsAvailable ? KeyHashing.NativeWithPrefixTable : KeyHashing.Managed;
+    /// <summary>Set this AppContext switch to <see langword="true"/> to always use the managed SHA-256.</summary>
+    public const string DisableNativeSwitch = "ZeroAllocCache.DisableNativeSha256";
+
+    /// <summary>Chosen once, at first use.</summary>
+    public static readonly KeyHashing Current = Select(NativeSha256.IsAvailable);
+
+    /// <summary>libcrypto with the prefix table where it is available and not switched off; otherwise managed.</summary>
+    internal static KeyHashing Select(bool nativeAvailable) =>
+        nativeAvailable && !(AppContext.TryGetSwitch(DisableNativeSwitch, out bool disabled) && disabled)
+            ? KeyHashing.NativeWithPrefixTable
+            : KeyHashing.Managed;
 }
