@@ -389,23 +389,7 @@ public ref struct CacheKeyWriter
     }
 
     /// <summary>Hashes the bytes written so far into a key.</summary>
-    internal CacheKey ComputeKey()
-    {
-        Span<byte> digest = stackalloc byte[CacheKey.SizeInBytes];
-        if (IsStreaming)
-        {
-            Sha256State state = _state;
-            int hashedFromBuffer = _streamStarted ? 0 : StartFromPrefix(ref state);
-            Finish(ref state, hashedFromBuffer);
-            state.WriteDigest(digest);
-        }
-        else
-        {
-            HashManaged(_buffer[.._position], digest);
-        }
-
-        return new CacheKey(digest);
-    }
+    internal readonly CacheKey ComputeKey() => IsStreaming ? HashNative() : HashManaged(_buffer[.._position]);
 
     /// <summary>Returns the pooled buffer, if one was rented, after clearing what the request wrote into it.</summary>
     internal void Dispose()
@@ -424,12 +408,27 @@ public ref struct CacheKeyWriter
     // Out of line: inlined, SHA256.HashData's own P/Invoke would make every caller set up a P/Invoke frame on entry,
     // which costs the native path tens of nanoseconds it never uses.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void HashManaged(ReadOnlySpan<byte> encoding, Span<byte> digest) => SHA256.HashData(encoding, digest);
+    private static CacheKey HashManaged(ReadOnlySpan<byte> encoding)
+    {
+        Span<byte> digest = stackalloc byte[CacheKey.SizeInBytes];
+        SHA256.HashData(encoding, digest);
+        return new CacheKey(digest);
+    }
+
+    // Out of line: CacheKey.Create is compiled fully optimised at once, and inlining this too exhausted its inlining
+    // budget, leaving calls to one-line helpers (measured). On its own, this method is tiered and inlines them.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly CacheKey HashNative()
+    {
+        Sha256State state = _state;
+        int hashedFromBuffer = _streamStarted ? 0 : StartFromPrefix(ref state);
+        Finish(ref state, hashedFromBuffer);
+        return state.ToKey();
+    }
 
     // The whole request is in the buffer: start from the state after its prefix's whole blocks, stored by an earlier
     // request with the same prefix or computed now (and offered to the table). Returns how many of the buffer's bytes
     // the state covers.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly int StartFromPrefix(ref Sha256State state)
     {
         int prefixLength = _lastFieldStart;
@@ -453,7 +452,6 @@ public ref struct CacheKeyWriter
 
     // Compresses the buffer from a block boundary to the end of the request, then the padding: in place when the
     // buffer has room for it (one native call), otherwise the last partial block goes through a block of its own.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit] // the padding overwrites what it uses
     private readonly void Finish(ref Sha256State state, int start)
     {

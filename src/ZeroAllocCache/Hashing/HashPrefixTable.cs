@@ -50,8 +50,6 @@ internal static class HashPrefixTable
     /// Finds <paramref name="prefix"/> and returns the state after its whole blocks (the first
     /// <c>prefix.Length / 64 * 64</c> bytes).
     /// </summary>
-    // Fully optimised at once, like the rest of the hit path: the profile-guided tiers measured about twice as slow.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryResume(ReadOnlySpan<byte> prefix, out Sha256State state)
     {
         int first = SetOf(Fingerprint(prefix)) * Ways;

@@ -33,6 +33,10 @@ internal struct Sha256State
         }
     }
 
+    /// <summary>The digest as a key, without writing out its bytes: the same key as <see cref="WriteDigest"/>'s bytes give.</summary>
+    public readonly CacheKey ToKey() =>
+        new(Pair(this[0], this[1]), Pair(this[2], this[3]), Pair(this[4], this[5]), Pair(this[6], this[7]));
+
     /// <summary>Writes the digest: the words, big-endian, after the padded message's last block.</summary>
     public readonly void WriteDigest(Span<byte> digest)
     {
@@ -41,4 +45,8 @@ internal struct Sha256State
             BinaryPrimitives.WriteUInt32BigEndian(digest[(i * sizeof(uint))..], this[i]);
         }
     }
+
+    // Two words written big-endian, read back as one little-endian 64-bit word of the key.
+    private static ulong Pair(uint first, uint second) =>
+        BinaryPrimitives.ReverseEndianness(first) | ((ulong)BinaryPrimitives.ReverseEndianness(second) << 32);
 }
