@@ -80,7 +80,7 @@ public sealed partial class ExactMatchCache<TValue>
         out bool started)
     {
         long now = _ttl.HasValue ? _timeProvider.GetTimestamp() : 0;
-        lock (_lock)
+        using (_lock.Enter())
         {
             int index = FindFresh(key, now);
             if (index != LruList.None)
@@ -138,7 +138,7 @@ public sealed partial class ExactMatchCache<TValue>
 
     private void EndCall(in CacheKey key, SingleFlightCall<TValue> call)
     {
-        lock (_lock)
+        using (_lock.Enter())
         {
             ForgetCall(key, call);
         }
@@ -147,7 +147,7 @@ public sealed partial class ExactMatchCache<TValue>
     private void LeaveCall(in CacheKey key, SingleFlightCall<TValue> call)
     {
         bool abandoned;
-        lock (_lock)
+        using (_lock.Enter())
         {
             call.Waiters--;
             abandoned = call.Waiters == 0;

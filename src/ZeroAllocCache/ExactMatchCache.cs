@@ -26,7 +26,7 @@ public sealed partial class ExactMatchCache<TValue>
     // The first pool size of an unbounded cache; it doubles from here.
     private const int UnboundedInitialCapacity = 64;
 
-    private readonly Lock _lock = new();
+    private CacheLock _lock;
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan? _ttl;
     private readonly int _maxSize;
@@ -83,7 +83,7 @@ public sealed partial class ExactMatchCache<TValue>
     {
         get
         {
-            lock (_lock)
+            using (_lock.Enter())
             {
                 return _pool.Count;
             }
@@ -95,7 +95,7 @@ public sealed partial class ExactMatchCache<TValue>
     {
         get
         {
-            lock (_lock)
+            using (_lock.Enter())
             {
                 return new CacheStats(_hits, _misses, _pool.Count, _evictions, _expirations);
             }
@@ -159,7 +159,7 @@ public sealed partial class ExactMatchCache<TValue>
     {
         // Read the clock before the lock: it is the slowest part of a TTL check.
         long now = _ttl.HasValue ? _timeProvider.GetTimestamp() : 0;
-        lock (_lock)
+        using (_lock.Enter())
         {
             int index = FindFresh(key, now);
             if (index != LruList.None)
@@ -193,7 +193,7 @@ public sealed partial class ExactMatchCache<TValue>
     public void Put(in CacheKey key, TValue value)
     {
         long now = _timeProvider.GetTimestamp();
-        lock (_lock)
+        using (_lock.Enter())
         {
             CacheEntry<TValue>[] entries = _pool.Entries;
             int index = _index.Find(entries, key);
@@ -224,7 +224,7 @@ public sealed partial class ExactMatchCache<TValue>
     /// <returns><see langword="true"/> if an entry was stored under the key, expired or not.</returns>
     public bool Invalidate(in CacheKey key)
     {
-        lock (_lock)
+        using (_lock.Enter())
         {
             int index = _index.Find(_pool.Entries, key);
             if (index == LruList.None)
@@ -247,7 +247,7 @@ public sealed partial class ExactMatchCache<TValue>
     public bool TryGetEntryInfo(in CacheKey key, out CacheEntryInfo info)
     {
         long now = _timeProvider.GetTimestamp();
-        lock (_lock)
+        using (_lock.Enter())
         {
             int index = _index.Find(_pool.Entries, key);
             if (index == LruList.None)
@@ -266,7 +266,7 @@ public sealed partial class ExactMatchCache<TValue>
     /// <summary>Removes every entry and resets every counter.</summary>
     public void Clear()
     {
-        lock (_lock)
+        using (_lock.Enter())
         {
             _pool.Clear();
             _index.Clear();
