@@ -15,6 +15,8 @@ namespace ZeroAllocCache;
 /// </remarks>
 internal static class AsciiNarrowing
 {
+    private const int CharsPerWord = sizeof(ulong) / sizeof(char);
+
     /// <summary>
     /// Narrows the leading ASCII characters of <paramref name="source"/> into <paramref name="destination"/> and
     /// returns how many it wrote: the whole source when it is all ASCII, otherwise a count at or before the first
@@ -43,6 +45,11 @@ internal static class AsciiNarrowing
         if (Vector128.IsHardwareAccelerated && length >= Vector128<ushort>.Count)
         {
             return NarrowTwoOverlappingVectors(ref from, ref to, length);
+        }
+
+        if (BitConverter.IsLittleEndian && length >= CharsPerWord)
+        {
+            return NarrowTwoOverlappingWords(ref from, ref to, length);
         }
 
         return NarrowScalar(ref from, ref to, length);
@@ -106,6 +113,26 @@ internal static class AsciiNarrowing
         Unsafe.WriteUnaligned(ref Unsafe.Add(ref to, last), Vector128.Narrow(tail, tail).AsUInt64().ToScalar());
         return length;
     }
+
+    // 4 to 7 characters, such as a short model name: the first 4 and the last 4, each read as one 64-bit word.
+    private static int NarrowTwoOverlappingWords(ref ushort from, ref byte to, int length)
+    {
+        int last = length - CharsPerWord;
+        ulong head = Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<ushort, byte>(ref from));
+        ulong tail = Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<ushort, byte>(ref Unsafe.Add(ref from, last)));
+        if (((head | tail) & 0xFF80_FF80_FF80_FF80) != 0)
+        {
+            return 0;
+        }
+
+        Unsafe.WriteUnaligned(ref to, NarrowWord(head));
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref to, last), NarrowWord(tail));
+        return length;
+    }
+
+    // Four ASCII UTF-16 code units, little-endian in a word, to their four bytes.
+    private static uint NarrowWord(ulong chars) =>
+        (uint)((chars & 0xFF) | ((chars >> 8) & 0xFF00) | ((chars >> 16) & 0xFF_0000) | ((chars >> 24) & 0xFF00_0000));
 
     private static int NarrowScalar(ref ushort from, ref byte to, int length)
     {

@@ -99,14 +99,20 @@ public ref struct CacheKeyWriter
     {
         WriteHeader(CacheKeyFieldTag.String, value.Length);
 
-        // Growing (not streaming), three bytes a char always suffice; when that does not fit, count exactly
-        // (a vectorised pass) and grow once.
-        if (!IsStreaming && 3L * value.Length > _buffer.Length - _position)
+        // Most text is ASCII and fits: narrowed in place, a byte a character.
+        if (value.Length <= _buffer.Length - _position)
         {
-            EnsureCapacity(Encoding.UTF8.GetByteCount(value));
+            int narrowed = AsciiNarrowing.NarrowLeadingAscii(value, _buffer[_position..]);
+            _position += narrowed;
+            if (narrowed == value.Length)
+            {
+                return;
+            }
+
+            value = value[narrowed..];
         }
 
-        WriteWtf8(value);
+        WriteBeyondAscii(value);
     }
 
     /// <summary>Writes a marker for an absent value: a <see langword="null"/> reference or an empty nullable.</summary>
@@ -626,18 +632,14 @@ public ref struct CacheKeyWriter
 
     // UTF-8, except that a lone surrogate is written as its own three-byte sequence rather than as U+FFFD.
     // That keeps the encoding one-to-one on every UTF-16 string, and the byte count equals Encoding.UTF8's.
-    private void WriteWtf8(ReadOnlySpan<char> source)
+    // The rest of a string that is not all ASCII or does not fit in the buffer.
+    private void WriteBeyondAscii(ReadOnlySpan<char> source)
     {
-        if (source.Length <= _buffer.Length - _position)
+        // Growing (not streaming), three bytes a char always suffice; when that does not fit, count exactly
+        // (a vectorised pass) and grow once.
+        if (!IsStreaming && 3L * source.Length > _buffer.Length - _position)
         {
-            int narrowed = AsciiNarrowing.NarrowLeadingAscii(source, _buffer[_position..]);
-            _position += narrowed;
-            if (narrowed == source.Length)
-            {
-                return;
-            }
-
-            source = source[narrowed..];
+            EnsureCapacity(Encoding.UTF8.GetByteCount(source));
         }
 
         while (true)
