@@ -32,6 +32,11 @@ internal static class AsciiNarrowing
         ref byte to = ref MemoryMarshal.GetReference(destination);
         int length = source.Length;
 
+        if (Vector512.IsHardwareAccelerated && length >= Vector512<byte>.Count)
+        {
+            return NarrowVector512(ref from, ref to, length);
+        }
+
         if (Vector256.IsHardwareAccelerated && length >= Vector256<byte>.Count)
         {
             return NarrowVector256(ref from, ref to, length);
@@ -55,7 +60,29 @@ internal static class AsciiNarrowing
         return NarrowScalar(ref from, ref to, length);
     }
 
-    // 32 characters a step; the last step overlaps the one before, so no scalar tail is needed.
+    // 64 characters a step; the last step overlaps the one before, so no scalar tail is needed.
+    private static int NarrowVector512(ref ushort from, ref byte to, int length)
+    {
+        Vector512<ushort> nonAsciiBits = Vector512.Create((ushort)0xFF80);
+        int last = length - Vector512<byte>.Count;
+        for (int i = 0; ; i = Math.Min(i + Vector512<byte>.Count, last))
+        {
+            Vector512<ushort> lower = Vector512.LoadUnsafe(ref from, (nuint)i);
+            Vector512<ushort> upper = Vector512.LoadUnsafe(ref from, (nuint)(i + Vector512<ushort>.Count));
+            if (((lower | upper) & nonAsciiBits) != Vector512<ushort>.Zero)
+            {
+                return i;
+            }
+
+            Vector512.Narrow(lower, upper).StoreUnsafe(ref to, (nuint)i);
+            if (i == last)
+            {
+                return length;
+            }
+        }
+    }
+
+    // 32 characters a step, as above.
     private static int NarrowVector256(ref ushort from, ref byte to, int length)
     {
         Vector256<ushort> nonAsciiBits = Vector256.Create((ushort)0xFF80);

@@ -472,7 +472,7 @@ public ref struct CacheKeyWriter
 
         int wholeBlocks = tailLength & ~(Sha256Padding.BlockSize - 1);
         NativeSha256.CompressBlocks(ref state, tail[..wholeBlocks]);
-        Span<byte> last = stackalloc byte[2 * Sha256Padding.BlockSize];
+        Span<byte> last = stackalloc byte[Sha256Padding.BlockSize + Sha256Padding.MaximumLength];
         tail[wholeBlocks..tailLength].CopyTo(last);
         NativeSha256.CompressBlocks(ref state, last[..Sha256Padding.Append(last, tailLength - wholeBlocks, messageLength)]);
     }

@@ -81,6 +81,10 @@ internal static unsafe partial class NativeSha256
     /// <summary>Compresses whole 64-byte blocks into <paramref name="state"/>.</summary>
     /// <param name="state">The chaining words, updated in place.</param>
     /// <param name="blocks">A multiple of <see cref="Sha256Padding.BlockSize"/> bytes.</param>
+    // Never inlined: the JIT clears the vector registers' upper halves at the start of a method that makes a P/Invoke,
+    // not before the call, so 256- or 512-bit code of a caller inlined in between (such as a constant-size clear)
+    // would leave them dirty for libcrypto's SSE code, which then ran at half speed (measured).
+    [MethodImpl(MethodImplOptions.NoInlining)]
     [SkipLocalsInit] // the context's block buffer is never read: only whole blocks are passed
     public static void CompressBlocks(ref Sha256State state, ReadOnlySpan<byte> blocks)
     {
@@ -145,7 +149,7 @@ internal static unsafe partial class NativeSha256
 
     private static bool DigestMatches(ReadOnlySpan<byte> message)
     {
-        Span<byte> blocks = stackalloc byte[2 * Sha256Padding.BlockSize];
+        Span<byte> blocks = stackalloc byte[Sha256Padding.BlockSize + Sha256Padding.MaximumLength];
         message.CopyTo(blocks);
         int paddedLength = Sha256Padding.Append(blocks, message.Length, message.Length);
 
