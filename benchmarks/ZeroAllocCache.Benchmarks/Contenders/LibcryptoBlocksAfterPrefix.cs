@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -48,9 +49,14 @@ public sealed partial class LibcryptoBlocksAfterPrefix
         words[5] = 0x9B05688C;
         words[6] = 0x1F83D9AB;
         words[7] = 0x5BE0CD19;
-        _ = Update(ref context[0], ref _blocks[0], (nuint)_blocks.Length);
+        CompressInto(context);
         return words[0];
     }
+
+    // Out of line, like the library's own call: the JIT clears the vector registers' upper halves at the start of a
+    // method that makes a P/Invoke, and the vector clear above would dirty them again before libcrypto's SSE code.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CompressInto(Span<byte> context) => _ = Update(ref context[0], ref _blocks[0], (nuint)_blocks.Length);
 
     // The key's encoding of ChatRequestKeySource (README, "The key"): a version byte, then the domain, system prompt,
     // model, temperature, token budget and user message, each a tag and its payload, strings with a 4-byte length.
