@@ -80,10 +80,6 @@ public readonly struct CacheKey : IEquatable<CacheKey>
 
     /// <summary>Creates a key with a chosen hashing backend; every backend gives the same key.</summary>
     [SkipLocalsInit] // the writer overwrites what it uses: zeroing 2 KB of stack would cost more than a small key
-    // Compiled fully optimised at once: the profile-guided tiers made this method about twice as slow (a small request's
-    // key measured 514 ns with tiered PGO, 233 ns without). Only this one: the hashing methods it calls measured faster
-    // when tiered, which inlines their helpers and reads the prefix table's static fields as constants.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static CacheKey Create<TSource>(in TSource source, KeyHashing hashing)
         where TSource : ICacheKeySource
     {

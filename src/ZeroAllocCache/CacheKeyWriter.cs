@@ -421,9 +421,6 @@ public ref struct CacheKeyWriter
         return new CacheKey(digest);
     }
 
-    // Out of line: CacheKey.Create is compiled fully optimised at once, and inlining this too exhausted its inlining
-    // budget, leaving calls to one-line helpers (measured). On its own, this method is tiered and inlines them.
-    [MethodImpl(MethodImplOptions.NoInlining)]
     private readonly CacheKey HashNative()
     {
         Sha256State state = _state;
