@@ -158,6 +158,7 @@ internal static class AsciiNarrowing
     }
 
     // Four ASCII UTF-16 code units, little-endian in a word, to their four bytes.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint NarrowWord(ulong chars) =>
         (uint)((chars & 0xFF) | ((chars >> 8) & 0xFF00) | ((chars >> 16) & 0xFF_0000) | ((chars >> 24) & 0xFF00_0000));
 

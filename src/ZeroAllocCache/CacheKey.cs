@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 using ZeroAllocCache.Hashing;
 
@@ -34,6 +36,14 @@ public readonly struct CacheKey : IEquatable<CacheKey>
         _word1 = word1;
         _word2 = word2;
         _word3 = word3;
+    }
+
+    // The digest's bytes in order, as one 32-byte store: a caller that then copies the key with one 32-byte load gets
+    // it forwarded from the store, where four 8-byte stores would stall it. Little-endian machines only.
+    internal CacheKey(Vector256<byte> digest)
+    {
+        Debug.Assert(BitConverter.IsLittleEndian);
+        Unsafe.As<CacheKey, Vector256<byte>>(ref this) = digest;
     }
 
     // Callers guarantee digest.Length == SizeInBytes.

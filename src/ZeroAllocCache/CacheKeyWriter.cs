@@ -400,15 +400,21 @@ public ref struct CacheKeyWriter
     /// <summary>Returns the pooled buffer, if one was rented, after clearing what the request wrote into it.</summary>
     internal void Dispose()
     {
-        byte[]? rented = _rented;
-        if (rented is not null)
+        if (_rented is not null)
         {
-            rented.AsSpan(0, _position).Clear();
-            _rented = null;
-            _buffer = default;
-            _position = 0;
-            ArrayPool<byte>.Shared.Return(rented);
+            ReturnRentedBuffer();
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReturnRentedBuffer()
+    {
+        byte[] rented = _rented!;
+        rented.AsSpan(0, _position).Clear();
+        _rented = null;
+        _buffer = default;
+        _position = 0;
+        ArrayPool<byte>.Shared.Return(rented);
     }
 
     // Out of line: inlined, SHA256.HashData's own P/Invoke would make every caller set up a P/Invoke frame on entry,
@@ -423,8 +429,17 @@ public ref struct CacheKeyWriter
 
     private readonly CacheKey HashNative()
     {
-        Sha256State state = _state;
-        int hashedFromBuffer = _streamStarted ? 0 : StartFromPrefix(ref state);
+        Unsafe.SkipInit(out Sha256State state);
+        int hashedFromBuffer = 0;
+        if (_streamStarted)
+        {
+            Sha256State.Copy(in _state, ref state);
+        }
+        else
+        {
+            hashedFromBuffer = StartFromPrefix(ref state);
+        }
+
         Finish(ref state, hashedFromBuffer);
         return state.ToKey();
     }
@@ -437,15 +452,15 @@ public ref struct CacheKeyWriter
         int prefixLength = _lastFieldStart;
         if (_hashing != KeyHashing.NativeWithPrefixTable || prefixLength < HashPrefixTable.MinimumPrefixLength)
         {
-            state = Sha256State.Initial;
+            Sha256State.Copy(in Sha256State.Initial, ref state);
             return 0;
         }
 
         ReadOnlySpan<byte> prefix = _buffer[..prefixLength];
         int wholeBlocks = prefixLength & ~(Sha256Padding.BlockSize - 1);
-        if (!HashPrefixTable.TryResume(prefix, out state))
+        if (!HashPrefixTable.TryResume(prefix, ref state))
         {
-            state = Sha256State.Initial;
+            Sha256State.Copy(in Sha256State.Initial, ref state);
             NativeSha256.CompressBlocks(ref state, prefix[..wholeBlocks]);
             HashPrefixTable.Offer(prefix, state);
         }
@@ -577,7 +592,7 @@ public ref struct CacheKeyWriter
     {
         if (!_streamStarted)
         {
-            _state = Sha256State.Initial;
+            Sha256State.Copy(in Sha256State.Initial, ref _state);
             _streamStarted = true;
         }
 

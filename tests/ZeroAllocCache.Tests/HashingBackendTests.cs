@@ -99,10 +99,11 @@ public class HashingBackendTests
 
         // Admitted on a second sighting in a row; tests running in parallel may interleave, so offer it a few times.
         bool stored = false;
+        Sha256State state = default;
         for (int attempt = 0; attempt < 20 && !stored; attempt++)
         {
             CacheKey.Create("another question", systemPrompt, "gpt-4o", 0.2f, 512);
-            stored = HashPrefixTable.TryResume(prefix, out _);
+            stored = HashPrefixTable.TryResume(prefix, ref state);
         }
 
         Assert.True(stored);

@@ -65,6 +65,26 @@ public class Sha256BlockTests
         Assert.Equal(SHA256.HashData(message), Digest(state));
     }
 
+    [Fact]
+    public void A_state_becomes_the_key_of_its_written_digest_and_copies_word_for_word()
+    {
+        Random random = new(11);
+        for (int round = 0; round < 100; round++)
+        {
+            Sha256State state = default;
+            for (int word = 0; word < Sha256State.WordCount; word++)
+            {
+                state[word] = (uint)random.NextInt64();
+            }
+
+            Sha256State copy = default;
+            Sha256State.Copy(in state, ref copy);
+
+            Assert.Equal(CacheKey.FromBytes(Digest(state)), state.ToKey());
+            Assert.Equal(Digest(state), Digest(copy));
+        }
+    }
+
     private static byte[] Digest(Sha256State state)
     {
         byte[] digest = new byte[32];

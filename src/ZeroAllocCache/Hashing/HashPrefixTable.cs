@@ -47,10 +47,10 @@ internal static class HashPrefixTable
     private static readonly ulong[] s_candidates = new ulong[Sets];
 
     /// <summary>
-    /// Finds <paramref name="prefix"/> and returns the state after its whole blocks (the first
-    /// <c>prefix.Length / 64 * 64</c> bytes).
+    /// Finds <paramref name="prefix"/> and copies out the state after its whole blocks (the first
+    /// <c>prefix.Length / 64 * 64</c> bytes). On a miss <paramref name="state"/> holds nothing meaningful.
     /// </summary>
-    public static bool TryResume(ReadOnlySpan<byte> prefix, out Sha256State state)
+    public static bool TryResume(ReadOnlySpan<byte> prefix, ref Sha256State state)
     {
         int first = SetOf(Fingerprint(prefix)) * Ways;
         for (int index = first; index < first + Ways; index++)
@@ -63,18 +63,16 @@ internal static class HashPrefixTable
                 continue;
             }
 
-            Sha256State snapshot = slot.State;
+            Sha256State.Copy(in slot.State, ref state);
 
             // The reads above must complete before the version is read again; a writer in between changed it.
             Volatile.ReadBarrier();
             if (Volatile.Read(ref slot.Version) == version)
             {
-                state = snapshot;
                 return true;
             }
         }
 
-        state = default;
         return false;
     }
 

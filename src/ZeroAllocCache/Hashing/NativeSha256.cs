@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace ZeroAllocCache.Hashing;
 
@@ -187,25 +186,13 @@ internal static unsafe partial class NativeSha256
         // chaining words and the bit count (which the padding carries instead).
         public void Start(in Sha256State state)
         {
-            CopyWords(in state, ref State);
+            Sha256State.Copy(in state, ref State);
             _bitCountLow = 0;
             _bitCountHigh = 0;
             _bufferedBytes = 0;
             _digestLength = 32;
         }
 
-        public readonly void CopyStateTo(ref Sha256State state) => CopyWords(in State, ref state);
-
-        // Two 16-byte moves, the width libcrypto's SHA code loads and stores the words with, so that each load is
-        // forwarded from the store before it. A plain struct copy is one 32-byte move, which cannot be forwarded from
-        // two 16-byte stores, nor (here) into two 16-byte loads: it measured about 25 ns slower per key.
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void CopyWords(ref readonly Sha256State from, ref Sha256State to)
-        {
-            ref byte source = ref Unsafe.As<Sha256State, byte>(ref Unsafe.AsRef(in from));
-            ref byte destination = ref Unsafe.As<Sha256State, byte>(ref to);
-            Vector128.LoadUnsafe(ref source).StoreUnsafe(ref destination);
-            Vector128.LoadUnsafe(ref source, 16).StoreUnsafe(ref destination, 16);
-        }
+        public readonly void CopyStateTo(ref Sha256State state) => Sha256State.Copy(in State, ref state);
     }
 }
