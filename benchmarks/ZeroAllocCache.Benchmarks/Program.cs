@@ -1,13 +1,17 @@
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
+using ZeroAllocCache.Benchmarks.Compare;
 using ZeroAllocCache.Benchmarks.Memory;
 using ZeroAllocCache.Benchmarks.Throughput;
 
-// BenchmarkDotNet suites by default (`-- --filter '*'`); the two harnesses by name:
-//   `-- throughput [seconds] [repetitions] [name filter]` and `-- memory`.
+// BenchmarkDotNet suites by default (`-- --filter '*'`); the harnesses by name:
+//   `-- throughput [seconds] [repetitions] [name filter]`, `-- memory` and `-- compare [calls per round] build-dir...`.
 switch (args.FirstOrDefault())
 {
+    case "compare":
+        BuildComparison.Run(args[1..]);
+        return 0;
     case "throughput":
         ThroughputHarness.Run(args[1..]);
         return 0;

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Runtime.Loader;
+
+using ZeroAllocCache.Benchmarks.Requests;
+
+namespace ZeroAllocCache.Benchmarks.Compare;
+
+/// <summary>
+/// Times the 5-field hit of several builds of ZeroAllocCache in one process, in interleaved rounds, for the small and
+/// the reference request.
+/// </summary>
+/// <remarks>
+/// <para>
+/// On this shared machine speed drifts by 20 to 30% between processes, more than most changes to the hit path are
+/// worth; BenchmarkDotNet runs one build at a time and cannot separate the two. Here each build is loaded into its own
+/// <see cref="AssemblyLoadContext"/> (so each has its own statics, prefix table included) and the builds take turns,
+/// round after round, so drift reaches them alike. The call goes through a delegate, which adds a few nanoseconds to
+/// every build: compare the builds with each other, not with BenchmarkDotNet's numbers.
+/// </para>
+/// <para>
+/// A build is any directory holding a <c>ZeroAllocCache.dll</c>, such as the output of this project built from a
+/// <c>git worktree</c> of another commit. The builds are bound by reflection, so this harness is not trimmable, which
+/// a developer's tool need not be.
+/// </para>
+/// </remarks>
+public static class BuildComparison
+{
+    private const int Rounds = 40;
+    private const int WarmUpCalls = 1_000_000;
+    private const int ResidentRequests = 1024;
+
+    private delegate bool TryGetHit(
+        string userMessage, string systemPrompt, string model, float temperature, int maxTokens, out string? value);
+
+    /// <summary>Times every build and prints a markdown table: minimum, 25th percentile and median of the rounds.</summary>
+    /// <param name="args"><c>[calls per round] build-directory...</c>.</param>
+    public static void Run(string[] args)
+    {
+        int callsPerRound = args.Length > 0 && int.TryParse(args[0], CultureInfo.InvariantCulture, out int calls) ? calls : 200_000;
+        string[] directories = [.. args.SkipWhile(a => int.TryParse(a, CultureInfo.InvariantCulture, out _))];
+        if (directories.Length == 0)
+        {
+            throw new ArgumentException("Name at least one directory that holds a ZeroAllocCache.dll.", nameof(args));
+        }
+
+        Console.WriteLine("| Request | Build | Min (ns) | P25 (ns) | Median (ns) |");
+        Console.WriteLine("|---|---|---:|---:|---:|");
+        foreach ((string name, ChatRequest request) in new[] { ("Small", ReferenceRequests.Small), ("Reference", ReferenceRequests.Reference) })
+        {
+            TryGetHit[] hits = [.. directories.Select(directory => LoadWarmCache(directory, request))];
+            ChatRequest arriving = request.Arriving();
+            double[][] rounds = Measure(hits, arriving, callsPerRound);
+            for (int build = 0; build < hits.Length; build++)
+            {
+                double[] sorted = [.. rounds[build].Order()];
+                Console.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"| {name} | {directories[build]} | {sorted[0]:F1} | {sorted[sorted.Length / 4]:F1} | {sorted[sorted.Length / 2]:F1} |"));
+            }
+        }
+    }
+
+    // A cache of the build in the directory, holding the request among others, so that every timed call is a hit.
+    private static TryGetHit LoadWarmCache(string directory, ChatRequest request)
+    {
+        AssemblyLoadContext context = new(Path.GetFullPath(directory));
+        Assembly assembly = context.LoadFromAssemblyPath(Path.Combine(Path.GetFullPath(directory), "ZeroAllocCache.dll"));
+        Type cacheType = assembly.GetType("ZeroAllocCache.ExactMatchCache`1", throwOnError: true)!.MakeGenericType(typeof(string));
+        object cache = Activator.CreateInstance(cacheType, 2 * ResidentRequests, null, null)!;
+
+        MethodInfo put = cacheType.GetMethod(
+            "Put", [typeof(string), typeof(string), typeof(string), typeof(float), typeof(int), typeof(string)])!;
+        for (int i = 0; i < ResidentRequests; i++)
+        {
+            ChatRequest resident = request.WithMaxTokens(request.MaxTokens + i);
+            put.Invoke(cache, [resident.UserMessage, resident.SystemPrompt, resident.Model, resident.Temperature, resident.MaxTokens, "answer"]);
+        }
+
+        MethodInfo tryGet = cacheType.GetMethod(
+            "TryGet",
+            [typeof(string), typeof(string), typeof(string), typeof(float), typeof(int), typeof(string).MakeByRefType()])!;
+        TryGetHit hit = tryGet.CreateDelegate<TryGetHit>(cache);
+        if (!hit(request.UserMessage, request.SystemPrompt, request.Model, request.Temperature, request.MaxTokens, out _))
+        {
+            throw new InvalidOperationException($"The build in {directory} missed a request it holds.");
+        }
+
+        return hit;
+    }
+
+    // Every round times each build once, starting with a different build each round.
+    private static double[][] Measure(TryGetHit[] hits, ChatRequest request, int callsPerRound)
+    {
+        for (int call = 0; call < WarmUpCalls; call++)
+        {
+            foreach (TryGetHit hit in hits)
+            {
+                hit(request.UserMessage, request.SystemPrompt, request.Model, request.Temperature, request.MaxTokens, out _);
+            }
+        }
+
+        double[][] rounds = [.. hits.Select(_ => new double[Rounds])];
+        for (int round = 0; round < Rounds; round++)
+        {
+            for (int turn = 0; turn < hits.Length; turn++)
+            {
+                int build = (round + turn) % hits.Length;
+                TryGetHit hit = hits[build];
+                long start = Stopwatch.GetTimestamp();
+                for (int call = 0; call < callsPerRound; call++)
+                {
+                    hit(request.UserMessage, request.SystemPrompt, request.Model, request.Temperature, request.MaxTokens, out _);
+                }
+
+                rounds[build][round] = Stopwatch.GetElapsedTime(start).TotalNanoseconds / callsPerRound;
+            }
+        }
+
+        return rounds;
+    }
+}
