@@ -70,7 +70,7 @@ public readonly struct CacheKey : IEquatable<CacheKey>
         ArgumentNullException.ThrowIfNull(userMessage);
         ArgumentNullException.ThrowIfNull(systemPrompt);
         ArgumentNullException.ThrowIfNull(model);
-        return Create(new ChatRequestKeySource(userMessage, systemPrompt, model, temperature, maxTokens));
+        return ChatRequestKeySource.CreateKey(userMessage, systemPrompt, model, temperature, maxTokens);
     }
 
     /// <summary>

@@ -69,6 +69,9 @@ public ref struct CacheKeyWriter
     private Sha256State _state;
     private long _hashedLength;
 
+    // The prefix-table slot the key resumed from, when it did.
+    private PrefixSlot _resumedFrom;
+
     internal CacheKeyWriter(Span<byte> initialBuffer, KeyHashing hashing)
     {
         Debug.Assert(initialBuffer.Length >= 64);
@@ -76,7 +79,20 @@ public ref struct CacheKeyWriter
         _buffer = initialBuffer;
         _buffer[0] = FormatVersion;
         _position = 1;
+        _resumedFrom = PrefixSlot.None;
     }
+
+    // A key whose prefix is already hashed: TryResume fills in the state, the hashed length and the partial block.
+    private CacheKeyWriter(Span<byte> buffer)
+    {
+        _hashing = KeyHashing.NativeWithPrefixTable;
+        _buffer = buffer;
+        _streamStarted = true;
+        _resumedFrom = PrefixSlot.None;
+    }
+
+    /// <summary>The prefix-table slot the key resumed from, or <see cref="PrefixSlot.None"/>. Read after <see cref="ComputeKey"/>.</summary>
+    internal readonly PrefixSlot ResumedFrom => _resumedFrom;
 
     private readonly bool IsStreaming => _hashing != KeyHashing.Managed;
 
@@ -165,19 +181,7 @@ public ref struct CacheKeyWriter
 
     /// <summary>Writes a single-precision number by value: <c>-0.0</c> as <c>0.0</c>, every NaN as one NaN.</summary>
     /// <param name="value">The value.</param>
-    public void Write(float value)
-    {
-        if (value == 0f)
-        {
-            value = 0f;
-        }
-        else if (float.IsNaN(value))
-        {
-            value = float.NaN;
-        }
-
-        WriteScalar(CacheKeyFieldTag.Single, BitConverter.SingleToInt32Bits(value));
-    }
+    public void Write(float value) => WriteScalar(CacheKeyFieldTag.Single, EncodedBits(value));
 
     /// <summary>Writes a double-precision number by value: <c>-0.0</c> as <c>0.0</c>, every NaN as one NaN.</summary>
     /// <param name="value">The value.</param>
@@ -193,6 +197,21 @@ public ref struct CacheKeyWriter
         }
 
         WriteScalar(CacheKeyFieldTag.Double, BitConverter.DoubleToInt64Bits(value));
+    }
+
+    /// <summary>The bits a single-precision number is written as: <c>-0.0</c> as <c>0.0</c>, every NaN as one NaN.</summary>
+    internal static int EncodedBits(float value)
+    {
+        if (value == 0f)
+        {
+            value = 0f;
+        }
+        else if (float.IsNaN(value))
+        {
+            value = float.NaN;
+        }
+
+        return BitConverter.SingleToInt32Bits(value);
     }
 
     /// <summary>Writes a decimal by value: trailing zeros are dropped and negative zero is zero.</summary>
@@ -394,8 +413,22 @@ public ref struct CacheKeyWriter
         WriteRaw((byte)CacheKeyFieldTag.NestedEnd);
     }
 
+    /// <summary>
+    /// Starts a writer after a prefix found earlier in <paramref name="slot"/>, if the slot still holds it: the prefix's
+    /// last partial block is copied into <paramref name="buffer"/>, and the fields that follow are written after it.
+    /// </summary>
+    /// <returns><see langword="false"/> when the slot has been written since; <paramref name="writer"/> is then unusable.</returns>
+    internal static bool TryResume(PrefixSlot slot, Span<byte> buffer, out CacheKeyWriter writer)
+    {
+        writer = new CacheKeyWriter(buffer);
+        int partialLength = HashPrefixTable.TryResume(slot, ref writer._state, buffer, out int hashedLength);
+        writer._position = partialLength;
+        writer._hashedLength = hashedLength;
+        return partialLength >= 0;
+    }
+
     /// <summary>Hashes the bytes written so far into a key.</summary>
-    internal readonly CacheKey ComputeKey() => IsStreaming ? HashNative() : HashManaged(_buffer[.._position]);
+    internal CacheKey ComputeKey() => IsStreaming ? HashNative() : HashManaged(_buffer[.._position]);
 
     /// <summary>Returns the pooled buffer, if one was rented, after clearing what the request wrote into it.</summary>
     internal void Dispose()
@@ -427,7 +460,7 @@ public ref struct CacheKeyWriter
         return new CacheKey(digest);
     }
 
-    private readonly CacheKey HashNative()
+    private CacheKey HashNative()
     {
         Unsafe.SkipInit(out Sha256State state);
         int hashedFromBuffer = 0;
@@ -447,7 +480,7 @@ public ref struct CacheKeyWriter
     // The whole request is in the buffer: start from the state after its prefix's whole blocks, stored by an earlier
     // request with the same prefix or computed now (and offered to the table). Returns how many of the buffer's bytes
     // the state covers.
-    private readonly int StartFromPrefix(ref Sha256State state)
+    private int StartFromPrefix(ref Sha256State state)
     {
         int prefixLength = _lastFieldStart;
         if (_hashing != KeyHashing.NativeWithPrefixTable || prefixLength < HashPrefixTable.MinimumPrefixLength)
@@ -458,7 +491,7 @@ public ref struct CacheKeyWriter
 
         ReadOnlySpan<byte> prefix = _buffer[..prefixLength];
         int wholeBlocks = prefixLength & ~(Sha256Padding.BlockSize - 1);
-        if (!HashPrefixTable.TryResume(prefix, ref state))
+        if (!HashPrefixTable.TryResume(prefix, ref state, out _resumedFrom))
         {
             Sha256State.Copy(in Sha256State.Initial, ref state);
             NativeSha256.CompressBlocks(ref state, prefix[..wholeBlocks]);

@@ -50,13 +50,21 @@ internal static class HashPrefixTable
     /// Finds <paramref name="prefix"/> and copies out the state after its whole blocks (the first
     /// <c>prefix.Length / 64 * 64</c> bytes). On a miss <paramref name="state"/> holds nothing meaningful.
     /// </summary>
-    public static bool TryResume(ReadOnlySpan<byte> prefix, ref Sha256State state)
+    public static bool TryResume(ReadOnlySpan<byte> prefix, ref Sha256State state) =>
+        TryResume(prefix, ref state, out _);
+
+    /// <summary>
+    /// Finds <paramref name="prefix"/> and copies out the state after its whole blocks (the first
+    /// <c>prefix.Length / 64 * 64</c> bytes), and names the slot it was found in. On a miss <paramref name="state"/>
+    /// holds nothing meaningful.
+    /// </summary>
+    public static bool TryResume(ReadOnlySpan<byte> prefix, ref Sha256State state, out PrefixSlot found)
     {
         int first = SetOf(Fingerprint(prefix)) * Ways;
         for (int index = first; index < first + Ways; index++)
         {
             ref Slot slot = ref s_slots[index];
-            int version = Volatile.Read(ref slot.Version);
+            long version = Volatile.Read(ref slot.Version);
             if ((version & 1) != 0 || slot.PrefixLength != prefix.Length
                 || !s_prefixes.AsSpan(index * MaximumPrefixLength, prefix.Length).SequenceEqual(prefix))
             {
@@ -69,11 +77,64 @@ internal static class HashPrefixTable
             Volatile.ReadBarrier();
             if (Volatile.Read(ref slot.Version) == version)
             {
+                found = new PrefixSlot(index, version);
                 return true;
             }
         }
 
+        found = PrefixSlot.None;
         return false;
+    }
+
+    /// <summary>
+    /// Resumes from a slot that held a known prefix, if it has not been written since: copies out the state after
+    /// the prefix's whole blocks and, into <paramref name="partialBlock"/>, the prefix's bytes after them.
+    /// </summary>
+    /// <param name="found">The slot, as <see cref="TryResume(ReadOnlySpan{byte}, ref Sha256State, out PrefixSlot)"/> named it.</param>
+    /// <param name="state">The state after the prefix's whole blocks, on success.</param>
+    /// <param name="partialBlock">At least 63 bytes: receives the prefix's last, partial block.</param>
+    /// <param name="hashedLength">On success, the length of the whole blocks the state covers.</param>
+    /// <returns>The length of the partial block, or -1 when the slot changed: the caller must not use what it got.</returns>
+    public static int TryResume(PrefixSlot found, ref Sha256State state, Span<byte> partialBlock, out int hashedLength)
+    {
+        Debug.Assert(partialBlock.Length >= Sha256Padding.BlockSize - 1);
+        hashedLength = 0;
+        if ((uint)found.Index >= (uint)s_slots.Length)
+        {
+            return -1;
+        }
+
+        ref Slot slot = ref s_slots[found.Index];
+        if (Volatile.Read(ref slot.Version) != found.Version)
+        {
+            return -1;
+        }
+
+        int prefixLength = slot.PrefixLength;
+        int wholeBlocks = prefixLength & ~(Sha256Padding.BlockSize - 1);
+        int partialLength = prefixLength - wholeBlocks;
+        Sha256State.Copy(in slot.State, ref state);
+        int start = (found.Index * MaximumPrefixLength) + wholeBlocks;
+        if (wholeBlocks <= MaximumPrefixLength - Sha256Padding.BlockSize && partialBlock.Length >= Sha256Padding.BlockSize)
+        {
+            // A whole block's worth, whatever the partial length: a fixed-size copy is a few vector moves, not a call.
+            // The bytes after the partial block are the slot's spare room, which the caller overwrites.
+            Unsafe.CopyBlockUnaligned(ref partialBlock[0], ref s_prefixes[start], Sha256Padding.BlockSize);
+        }
+        else
+        {
+            s_prefixes.AsSpan(start, partialLength).CopyTo(partialBlock);
+        }
+
+        // As in the lookup by content: a writer that started after the first version check changed it.
+        Volatile.ReadBarrier();
+        if (Volatile.Read(ref slot.Version) != found.Version)
+        {
+            return -1;
+        }
+
+        hashedLength = wholeBlocks;
+        return partialLength;
     }
 
     /// <summary>
@@ -93,7 +154,7 @@ internal static class HashPrefixTable
         int index = (set * Ways) + (int)((uint)Interlocked.Increment(ref s_nextVictim[set]) % Ways);
         ref Slot slot = ref s_slots[index];
 
-        int version = Volatile.Read(ref slot.Version);
+        long version = Volatile.Read(ref slot.Version);
         if ((version & 1) != 0 || Interlocked.CompareExchange(ref slot.Version, version + 1, version) != version)
         {
             return; // another thread is writing this slot; this prefix can be remembered next time
@@ -117,7 +178,7 @@ internal static class HashPrefixTable
         for (int index = 0; index < s_slots.Length; index++)
         {
             ref Slot slot = ref s_slots[index];
-            int version = Volatile.Read(ref slot.Version);
+            long version = Volatile.Read(ref slot.Version);
             if ((version & 1) == 0 && Interlocked.CompareExchange(ref slot.Version, version + 1, version) == version)
             {
                 slot.PrefixLength = -1;
@@ -147,8 +208,11 @@ internal static class HashPrefixTable
 
     private struct Slot
     {
-        /// <summary>Even when the slot is stable, odd while a writer fills it.</summary>
-        public int Version;
+        /// <summary>
+        /// Even when the slot is stable, odd while a writer fills it. 64 bits, so that it never comes back to a value a
+        /// reader remembered (<see cref="PrefixSlot"/>): a 32-bit one would after 2^31 writes.
+        /// </summary>
+        public long Version;
 
         public int PrefixLength;
 
