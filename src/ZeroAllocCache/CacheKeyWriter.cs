@@ -460,21 +460,12 @@ public ref struct CacheKeyWriter
         return new CacheKey(digest);
     }
 
+    // The key is finished in the writer's own state: a streamed or resumed key has it already.
     private CacheKey HashNative()
     {
-        Unsafe.SkipInit(out Sha256State state);
-        int hashedFromBuffer = 0;
-        if (_streamStarted)
-        {
-            Sha256State.Copy(in _state, ref state);
-        }
-        else
-        {
-            hashedFromBuffer = StartFromPrefix(ref state);
-        }
-
-        Finish(ref state, hashedFromBuffer);
-        return state.ToKey();
+        int hashedFromBuffer = _streamStarted ? 0 : StartFromPrefix(ref _state);
+        Finish(ref _state, hashedFromBuffer);
+        return _state.ToKey();
     }
 
     // The whole request is in the buffer: start from the state after its prefix's whole blocks, stored by an earlier
@@ -503,7 +494,6 @@ public ref struct CacheKeyWriter
 
     // Compresses the buffer from a block boundary to the end of the request, then the padding: in place when the
     // buffer has room for it (one native call), otherwise the last partial block goes through a block of its own.
-    [SkipLocalsInit] // the padding overwrites what it uses
     private readonly void Finish(ref Sha256State state, int start)
     {
         long messageLength = _hashedLength + _position;
@@ -515,6 +505,15 @@ public ref struct CacheKeyWriter
             return;
         }
 
+        FinishThroughSpareBlock(ref state, tail[..tailLength], messageLength);
+    }
+
+    // Out of line, so that Finish has no stack allocation and can be inlined.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    [SkipLocalsInit] // the padding overwrites what it uses
+    private static void FinishThroughSpareBlock(ref Sha256State state, ReadOnlySpan<byte> tail, long messageLength)
+    {
+        int tailLength = tail.Length;
         int wholeBlocks = tailLength & ~(Sha256Padding.BlockSize - 1);
         NativeSha256.CompressBlocks(ref state, tail[..wholeBlocks]);
         Span<byte> last = stackalloc byte[Sha256Padding.BlockSize + Sha256Padding.MaximumLength];
