@@ -34,6 +34,7 @@ internal readonly struct ChatRequestKeySource(
         PrefixSlot known = RecentChatPrefixes.Find(systemPrompt, model, temperatureBits, maxTokens);
         if (CacheKeyWriter.TryResume(known, buffer, out CacheKeyWriter writer))
         {
+            // A resumed writer streams through the buffer and never rents one: there is nothing to dispose.
             writer.Write(userMessage);
             return writer.ComputeKey();
         }
