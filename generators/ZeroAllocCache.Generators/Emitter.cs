@@ -210,7 +210,8 @@ internal static class Emitter
             writer.OpenBlock();
             foreach (ParameterModel parameter in keys)
             {
-                writer.WriteLine($"{Field(parameter)} = {parameter.Name};");
+                // Qualified: a field's name may be another parameter's ("_prompt" for "prompt" beside "_prompt").
+                writer.WriteLine($"this.{Field(parameter)} = {parameter.Name};");
             }
 
             writer.CloseBlock();
@@ -221,6 +222,11 @@ internal static class Emitter
         writer.OpenBlock();
         writer.WriteLine("writer.Write(Identity);");
         writer.WriteLine("writer.Write(KeyVersion);");
+        foreach (string typeParameter in method.TypeParameters)
+        {
+            writer.WriteLine($"writer.WriteType<{typeParameter}>();");
+        }
+
         ParameterModel[] fields = InHashingOrder(keys);
         for (int i = 0; i < fields.Length; i++)
         {
@@ -315,6 +321,8 @@ internal static class Emitter
         return ConfigurationNameParts.Any(part => name.Contains(part));
     }
 
+    // One underscore more than the parameter's name: distinct parameters give distinct fields, and no field meets the
+    // struct's other members (Identity, KeyVersion, WriteTo), none of which starts with an underscore.
     private static string Field(ParameterModel parameter) => "_" + parameter.PlainName;
 
     // A lone state value is the state itself; several travel in a tuple.

@@ -98,7 +98,7 @@ internal static class Parser
 
             string overloadSuffix = OverloadSuffix();
             var model = new CachedMethodModel(
-                HintName: HintName(overloadSuffix),
+                HintName: HintName(),
                 Namespace: OutermostType().ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
                 ContainingTypes: ContainingTypes(),
                 QualifiedTypeName: _type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
@@ -117,7 +117,8 @@ internal static class Parser
                 KeyTypeName: method.Name + "CacheKey" + overloadSuffix,
                 InvalidateMethodName: "Invalidate" + method.Name,
                 Identity: Identity(),
-                KeyVersion: GetNamedArgument("KeyVersion"));
+                KeyVersion: GetNamedArgument("KeyVersion"),
+                TypeParameters: ContainingTypeParameters());
             return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty);
         }
 
@@ -585,7 +586,9 @@ internal static class Parser
             return (index + 1).ToString(CultureInfo.InvariantCulture);
         }
 
-        private string HintName(string overloadSuffix)
+        // A readable name, then a hash of the method's documentation id, which is unique to the method (overloads and
+        // arities included) and case-sensitive: sanitising the readable part may merge names, the hash keeps them apart.
+        private string HintName()
         {
             var name = new StringBuilder();
             if (OutermostType().ContainingNamespace is { IsGlobalNamespace: false } ns)
@@ -599,7 +602,7 @@ internal static class Parser
                 types.Insert(0, type.MetadataName);
             }
 
-            name.Append(string.Join(".", types)).Append('.').Append(method.Name).Append(overloadSuffix);
+            name.Append(string.Join(".", types)).Append('.').Append(method.Name);
             for (int i = 0; i < name.Length; i++)
             {
                 if (!char.IsLetterOrDigit(name[i]) && name[i] is not '.' and not '_')
@@ -608,7 +611,20 @@ internal static class Parser
                 }
             }
 
-            return name.Append(".g.cs").ToString();
+            string id = method.GetDocumentationCommentId() ?? method.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+            return name.Append('.').Append(StableHash.Hex16(id)).Append(".g.cs").ToString();
+        }
+
+        // Every type parameter of the containing types, outermost first: a nested type sees its outer types' too.
+        private EquatableArray<string> ContainingTypeParameters()
+        {
+            var parameters = new List<string>();
+            for (INamedTypeSymbol? type = _type; type is not null; type = type.ContainingType)
+            {
+                parameters.InsertRange(0, type.TypeParameters.Select(t => Escape(t.Name)));
+            }
+
+            return parameters.ToEquatableArray();
         }
 
         private string Identity()

@@ -72,6 +72,12 @@ public static class DemoApp
         }
 
         string workloadPath = options.WorkloadPath ?? BundledWorkloadPath;
+        if (Directory.Exists(workloadPath))
+        {
+            error.WriteLine($"error: the workload '{workloadPath}' is a directory; give a JSONL file.");
+            return BadInput;
+        }
+
         IReadOnlyList<WorkloadEntry> workload;
         try
         {

@@ -26,7 +26,9 @@ public sealed record DemoOptions
         Options:
           --requests N      Replay N requests (default: the whole workload; more than it holds replays it again).
           --capacity N      Entries the cache keeps before evicting the least recently used (default {{DefaultCapacity}}; 0 = no limit).
-          --ttl DURATION    How long an entry stays fresh, on the workload's clock: 90s, 30m, 2h, or off (default {{FormatDuration(DefaultTtl)}}).
+          --ttl DURATION    How long an entry stays fresh, on the workload's clock (default {{FormatDuration(DefaultTtl)}}).
+                            A number above zero and a unit: ms, s, m (or min), h, as in 500ms, 90s, 1.5h;
+                            or 'off' (or 'none') for no expiry. A bare number, 0 included, is an error.
           --latency MS      Milliseconds each simulated model call takes (default {{DefaultLatencyMilliseconds}}).
           --workload FILE   A JSONL workload, one chat-completions request per line (default: the bundled one).
           --endpoint URL    Call an OpenAI-compatible API instead of the simulated model, e.g. https://api.openai.com/v1
@@ -102,7 +104,7 @@ public sealed record DemoOptions
             {
                 "-h" or "--help" or "-?" => options with { ShowHelp = true },
                 "--requests" => options with { Requests = WholeNumber(name, Value(), minimum: 1) },
-                "--capacity" => options with { Capacity = WholeNumber(name, Value(), minimum: 0) },
+                "--capacity" => options with { Capacity = WholeNumber(name, Value(), minimum: 0, maximum: ExactMatchCache<string>.MaxSupportedSize) },
                 "--ttl" => options with { Ttl = ParseTtl(name, Value()) },
                 "--latency" => options with { Latency = TimeSpan.FromMilliseconds(WholeNumber(name, Value(), minimum: 0)) },
                 "--workload" => options with { WorkloadPath = NonEmpty(name, Value()) },
@@ -185,11 +187,16 @@ public sealed record DemoOptions
         _ => Invariant($"{duration.TotalMilliseconds:0.###}ms"),
     };
 
-    private static int WholeNumber(string name, string value, int minimum)
+    private static int WholeNumber(string name, string value, int minimum, int maximum = int.MaxValue)
     {
         if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int number) || number < minimum)
         {
             throw new UsageException(Invariant($"{name} needs a whole number of at least {minimum}, not '{value}'."));
+        }
+
+        if (number > maximum)
+        {
+            throw new UsageException(Invariant($"{name} can be at most {maximum:N0}, not '{value}'."));
         }
 
         return number;
@@ -197,14 +204,15 @@ public sealed record DemoOptions
 
     private static TimeSpan? ParseTtl(string name, string value)
     {
-        if (value is "off" or "none" or "0")
+        if (value is "off" or "none")
         {
             return null;
         }
 
+        // A bare number has no unit, and zero is not a TTL: both are errors rather than a guess ("0" once meant "off").
         if (!TryParseDuration(value, out TimeSpan ttl))
         {
-            throw new UsageException($"{name} needs a duration such as 90s, 30m or 2h, or 'off', not '{value}'.");
+            throw new UsageException($"{name} needs a duration above zero such as 90s, 30m or 2h, or 'off', not '{value}'.");
         }
 
         return ttl;

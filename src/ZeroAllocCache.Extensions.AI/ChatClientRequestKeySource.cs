@@ -112,7 +112,7 @@ internal readonly struct ChatClientRequestKeySource : ICacheKeySource
         writer.Write(_streaming);
         WriteOptions(ref writer, _options);
 
-        List<string>? callIds = null;
+        Dictionary<string, int>? callIds = null;
         int count = _messages.Count;
         writer.BeginSequence(count);
         for (int i = 0; i < count; i++)
@@ -136,8 +136,10 @@ internal readonly struct ChatClientRequestKeySource : ICacheKeySource
 
     private static bool IsKeyable(ChatOptions options)
     {
-        // A raw options factory, a continuation and background responses all carry state the key cannot see.
-        if (options.RawRepresentationFactory is not null
+        // Exact type, as for contents: a subclass may carry properties of its own that the key would miss. A raw options
+        // factory, a continuation and background responses all carry state the key cannot see.
+        if (options.GetType() != typeof(ChatOptions)
+            || options.RawRepresentationFactory is not null
             || options.ContinuationToken is not null
             || options.AllowBackgroundResponses == true)
         {
@@ -329,7 +331,7 @@ internal readonly struct ChatClientRequestKeySource : ICacheKeySource
         }
     }
 
-    private static void WriteContent(ref CacheKeyWriter writer, AIContent content, ref List<string>? callIds)
+    private static void WriteContent(ref CacheKeyWriter writer, AIContent content, ref Dictionary<string, int>? callIds)
     {
         switch (content)
         {
@@ -381,19 +383,19 @@ internal readonly struct ChatClientRequestKeySource : ICacheKeySource
 
     // Call ids are provider-generated and differ between otherwise identical conversations; what matters is which
     // result answers which call, so each id is written as the order in which it first appeared.
-    private static int CallOrdinal(string? callId, ref List<string>? callIds)
+    private static int CallOrdinal(string? callId, ref Dictionary<string, int>? callIds)
     {
         if (callId is null)
         {
             return -1;
         }
 
-        callIds ??= [];
-        int ordinal = callIds.IndexOf(callId);
-        if (ordinal < 0)
+        // A dictionary, not a list: a conversation with thousands of tool calls is keyed in linear time.
+        callIds ??= new Dictionary<string, int>(StringComparer.Ordinal);
+        ref int ordinal = ref CollectionsMarshal.GetValueRefOrAddDefault(callIds, callId, out bool seen);
+        if (!seen)
         {
-            ordinal = callIds.Count;
-            callIds.Add(callId);
+            ordinal = callIds.Count - 1;
         }
 
         return ordinal;

@@ -22,7 +22,8 @@ namespace ZeroAllocCache.Extensions.AI;
 /// <b>Bypass.</b> A request goes to the inner client uncached when <see cref="EnableCaching"/> says so (by default,
 /// when it has a <see cref="ChatOptions.ConversationId"/>, whose server-side state the key cannot see) and when it
 /// holds something that cannot be keyed faithfully: content of another kind (hosted files, tool approvals...),
-/// annotations, property values other than JSON elements and scalars, hosted tools, a
+/// annotations, property values other than JSON elements and scalars, hosted tools, options of a type derived from
+/// <see cref="ChatOptions"/> (whose own properties the key cannot see), a
 /// <see cref="ChatOptions.RawRepresentationFactory"/>, a continuation token or background responses. Such requests
 /// are never answered from the cache, so never answered wrongly.
 /// </para>
@@ -36,7 +37,9 @@ namespace ZeroAllocCache.Extensions.AI;
 /// <see cref="ChatResponseExtensions.ToChatResponse(IEnumerable{ChatResponseUpdate})"/> is stored; a hit replays it
 /// with <see cref="ChatResponse.ToChatResponseUpdates"/>. Streaming and non-streaming requests have different keys:
 /// a coalesced stream is not the response a non-streaming call returns, so neither answers for the other. A
-/// streaming request that joins an identical one in progress receives the replayed response once it completes.
+/// streaming request that joins an identical one in progress receives the replayed response once it completes. The
+/// response is stored exactly when the provider's stream was read to its end: a caller that stops early or cancels
+/// cancels the call, and a provider that still finishes its stream has produced a complete response, which is stored.
 /// </para>
 /// <para>
 /// <b>Per-request control.</b> Set <see cref="NoCachePropertyName"/> or <see cref="NoStorePropertyName"/> to
@@ -130,7 +133,7 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         ChatOptions? keyed = CacheControl.Strip(options, out _);
-        return ChatClientRequestKeySource.TryCreateKey(AsList(messages), keyed, streaming, out key);
+        return TryCreateKey(AsList(messages), options, keyed, streaming, out key);
     }
 
     /// <inheritdoc />
@@ -148,7 +151,7 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
         }
 
         IList<ChatMessage> list = AsList(messages);
-        if (!ChatClientRequestKeySource.TryCreateKey(list, forwarded, streaming: false, out CacheKey key))
+        if (!TryCreateKey(list, options, forwarded, streaming: false, out CacheKey key))
         {
             return InnerClient.GetResponseAsync(list, forwarded, cancellationToken);
         }
@@ -186,7 +189,7 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
         }
 
         IList<ChatMessage> list = AsList(messages);
-        if (!ChatClientRequestKeySource.TryCreateKey(list, forwarded, streaming: true, out CacheKey key))
+        if (!TryCreateKey(list, options, forwarded, streaming: true, out CacheKey key))
         {
             return InnerClient.GetStreamingResponseAsync(list, forwarded, cancellationToken);
         }
@@ -249,6 +252,20 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
         }
 
         base.Dispose(disposing);
+    }
+
+    // Options of a type other than ChatOptions itself may carry properties the key cannot see: such requests bypass
+    // the cache. Checked on the caller's options too, since a subclass's Clone (which strips directives) may lose its type.
+    private static bool TryCreateKey(
+        IList<ChatMessage> messages, ChatOptions? original, ChatOptions? forwarded, bool streaming, out CacheKey key)
+    {
+        if (original is not null && original.GetType() != typeof(ChatOptions))
+        {
+            key = default;
+            return false;
+        }
+
+        return ChatClientRequestKeySource.TryCreateKey(messages, forwarded, streaming, out key);
     }
 
     // Lists are read in place; any other sequence is read once, here, and the copy is what the inner client gets.

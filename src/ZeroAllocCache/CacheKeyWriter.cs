@@ -400,6 +400,17 @@ public ref struct CacheKeyWriter
         }
     }
 
+    /// <summary>
+    /// Writes the identity of <typeparamref name="T"/> as it is at run time: its assembly's simple name and its full
+    /// name, generic arguments included, without versions. Generated keys of generic types write their type arguments
+    /// this way, so that <c>Bot&lt;int&gt;</c> and <c>Bot&lt;string&gt;</c> never share entries.
+    /// </summary>
+    /// <typeparam name="T">The type to write.</typeparam>
+    /// <remarks>The name is computed once per type: writing it allocates nothing after the first time.</remarks>
+    public void WriteType<T>()
+        where T : allows ref struct =>
+        Write(TypeIdentity<T>.Name);
+
     /// <summary>Writes a nested request shape as one delimited field.</summary>
     /// <typeparam name="TSource">The nested shape; a struct is written without boxing.</typeparam>
     /// <param name="source">The nested value.</param>

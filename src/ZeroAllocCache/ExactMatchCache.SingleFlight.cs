@@ -17,6 +17,10 @@ public sealed partial class ExactMatchCache<TValue>
     /// <param name="cancellationToken">Ends this caller's wait; see remarks.</param>
     /// <returns>The cached or computed value. A hit completes synchronously and allocates nothing.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="factory"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The factory computing <paramref name="key"/> (or a factory it waits for) asked for <paramref name="key"/>
+    /// itself: joining its own call would wait forever.
+    /// </exception>
     /// <remarks>
     /// <para>
     /// The value is stored before any waiting caller resumes. A factory that throws or is cancelled stores nothing:
@@ -24,7 +28,12 @@ public sealed partial class ExactMatchCache<TValue>
     /// </para>
     /// <para>
     /// A caller's <paramref name="cancellationToken"/> ends only its own wait. The factory receives a token that is
-    /// cancelled when every caller waiting on it has been cancelled.
+    /// cancelled when every caller waiting on it has been cancelled; the key's next caller then starts a new call.
+    /// </para>
+    /// <para>
+    /// <see cref="Invalidate(in CacheKey)"/> and <see cref="Clear"/> end a call in progress for the keys they remove:
+    /// callers that arrive afterwards start a new call, and the ended call's result, which may predate the removal,
+    /// reaches only the callers already waiting for it and is not stored.
     /// </para>
     /// </remarks>
     public ValueTask<TValue> GetOrAddAsync<TState>(
@@ -95,6 +104,13 @@ public sealed partial class ExactMatchCache<TValue>
             _calls ??= [];
             if (_calls.TryGetValue(key, out call))
             {
+                if (call.IsRunningInCurrentFlow())
+                {
+                    throw new InvalidOperationException(
+                        $"GetOrAddAsync was called for key {key} from inside the factory that is computing it (or a factory that one waits for). " +
+                        "The call would wait for itself forever; compute the value without asking the cache for it.");
+                }
+
                 call.Waiters++;
                 started = false;
             }
@@ -119,8 +135,7 @@ public sealed partial class ExactMatchCache<TValue>
         TValue value;
         try
         {
-            value = await factory(state, call.Token).ConfigureAwait(false);
-            Put(in key, value);
+            value = await call.RunFactory(factory, state).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -131,9 +146,24 @@ public sealed partial class ExactMatchCache<TValue>
         }
 
         // Stored first, then released: a waiter that resumes, and any caller after it, finds the entry.
-        EndCall(key, call);
+        StoreAndEndCall(key, call, value);
         call.Succeed(value);
         call.Dispose();
+    }
+
+    // Stores the call's value and forgets the call in one critical section, unless Invalidate or Clear ended it.
+    private void StoreAndEndCall(in CacheKey key, SingleFlightCall<TValue> call, TValue value)
+    {
+        long now = _timeProvider.GetTimestamp();
+        using (_lock.Enter())
+        {
+            if (!call.Detached)
+            {
+                StoreUnderLock(key, value, now);
+            }
+
+            ForgetCall(key, call);
+        }
     }
 
     private void EndCall(in CacheKey key, SingleFlightCall<TValue> call)
@@ -171,5 +201,30 @@ public sealed partial class ExactMatchCache<TValue>
         {
             _calls.Remove(key);
         }
+    }
+
+    // Under the lock: the key's call in progress, if any, is forgotten and its result will not be stored.
+    private void DetachCall(in CacheKey key)
+    {
+        if (_calls is not null && _calls.Remove(key, out SingleFlightCall<TValue>? call))
+        {
+            call.Detached = true;
+        }
+    }
+
+    // Under the lock: every call in progress is forgotten and its result will not be stored.
+    private void DetachAllCalls()
+    {
+        if (_calls is null || _calls.Count == 0)
+        {
+            return;
+        }
+
+        foreach (SingleFlightCall<TValue> call in _calls.Values)
+        {
+            call.Detached = true;
+        }
+
+        _calls.Clear();
     }
 }

@@ -195,37 +195,22 @@ public sealed partial class ExactMatchCache<TValue>
         long now = _timeProvider.GetTimestamp();
         using (_lock.Enter())
         {
-            CacheEntry<TValue>[] entries = _pool.Entries;
-            int index = _index.Find(entries, key);
-            if (index != LruList.None)
-            {
-                ref CacheEntry<TValue> existing = ref entries[index];
-                existing.Value = value;
-                existing.Timestamp = now;
-                existing.HitCount = 0;
-                _lru.MoveToFirst(entries, index);
-                return;
-            }
-
-            index = TakeSlot();
-            entries = _pool.Entries;
-            ref CacheEntry<TValue> entry = ref entries[index];
-            entry.Key = key;
-            entry.Value = value;
-            entry.Timestamp = now;
-            entry.HitCount = 0;
-            _index.Add(entries, index);
-            _lru.AddFirst(entries, index);
+            StoreUnderLock(key, value, now);
         }
     }
 
     /// <summary>Removes the entry stored under <paramref name="key"/>.</summary>
     /// <param name="key">The request's key.</param>
     /// <returns><see langword="true"/> if an entry was stored under the key, expired or not.</returns>
+    /// <remarks>
+    /// A <see cref="GetOrAddAsync{TState}"/> call in progress for the key ends too: its result is not stored, and the
+    /// next caller starts a new call.
+    /// </remarks>
     public bool Invalidate(in CacheKey key)
     {
         using (_lock.Enter())
         {
+            DetachCall(key);
             int index = _index.Find(_pool.Entries, key);
             if (index == LruList.None)
             {
@@ -264,10 +249,12 @@ public sealed partial class ExactMatchCache<TValue>
     }
 
     /// <summary>Removes every entry and resets every counter.</summary>
+    /// <remarks>Calls of <see cref="GetOrAddAsync{TState}"/> in progress end too: their results are not stored.</remarks>
     public void Clear()
     {
         using (_lock.Enter())
         {
+            DetachAllCalls();
             _pool.Clear();
             _index.Clear();
             _lru.Clear();
@@ -288,6 +275,32 @@ public sealed partial class ExactMatchCache<TValue>
         return string.Create(
             CultureInfo.InvariantCulture,
             $"ExactMatchCache(size={stats.Size}, max_size={maxSize}, ttl={ttl}, hit_rate={stats.HitRate * 100:0.0}%)");
+    }
+
+    // Stores or replaces the entry for the key. Under the lock.
+    private void StoreUnderLock(in CacheKey key, TValue value, long now)
+    {
+        CacheEntry<TValue>[] entries = _pool.Entries;
+        int index = _index.Find(entries, key);
+        if (index != LruList.None)
+        {
+            ref CacheEntry<TValue> existing = ref entries[index];
+            existing.Value = value;
+            existing.Timestamp = now;
+            existing.HitCount = 0;
+            _lru.MoveToFirst(entries, index);
+            return;
+        }
+
+        index = TakeSlot();
+        entries = _pool.Entries;
+        ref CacheEntry<TValue> entry = ref entries[index];
+        entry.Key = key;
+        entry.Value = value;
+        entry.Timestamp = now;
+        entry.HitCount = 0;
+        _index.Add(entries, index);
+        _lru.AddFirst(entries, index);
     }
 
     // Returns the entry's index if it is stored and fresh; an expired entry is removed and counted. Under the lock.

@@ -79,7 +79,12 @@ public class DemoCommandLineTests
     [InlineData(new[] { "--requests", "many" }, "error: --requests needs a whole number of at least 1, not 'many'.")]
     [InlineData(new[] { "--requests", "0" }, "error: --requests needs a whole number of at least 1, not '0'.")]
     [InlineData(new[] { "--capacity", "-1" }, "error: --capacity needs a whole number of at least 0, not '-1'.")]
-    [InlineData(new[] { "--ttl", "soon" }, "error: --ttl needs a duration such as 90s, 30m or 2h, or 'off', not 'soon'.")]
+    [InlineData(new[] { "--capacity", "1073741825" }, "error: --capacity can be at most 1,073,741,824, not '1073741825'.")]
+    [InlineData(new[] { "--capacity", "99999999999" }, "error: --capacity needs a whole number of at least 0, not '99999999999'.")]
+    [InlineData(new[] { "--ttl", "soon" }, "error: --ttl needs a duration above zero such as 90s, 30m or 2h, or 'off', not 'soon'.")]
+    [InlineData(new[] { "--ttl", "0" }, "error: --ttl needs a duration above zero such as 90s, 30m or 2h, or 'off', not '0'.")]
+    [InlineData(new[] { "--ttl", "0s" }, "error: --ttl needs a duration above zero such as 90s, 30m or 2h, or 'off', not '0s'.")]
+    [InlineData(new[] { "--ttl", "30" }, "error: --ttl needs a duration above zero such as 90s, 30m or 2h, or 'off', not '30'.")]
     [InlineData(new[] { "--endpoint", "localhost:8080" }, "error: --endpoint needs an http or https URL such as https://api.openai.com/v1, not 'localhost:8080'.")]
     [InlineData(new[] { "--endpoint", "http://127.0.0.1:1/v1" }, "error: --endpoint needs --model NAME: the model to call there.")]
     [InlineData(new[] { "--model", "gpt-4o" }, "error: --model applies to --endpoint; the simulated model answers under the workload's model names.")]
@@ -108,6 +113,33 @@ public class DemoCommandLineTests
         Assert.Empty(run.Output);
         Assert.StartsWith($"error: {workload.Path}:2: not valid JSON", run.Error, StringComparison.Ordinal);
         Assert.Single(run.Error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task A_directory_given_as_the_workload_is_named_as_a_directory_with_exit_code_2()
+    {
+        string directory = Directory.CreateTempSubdirectory("workload-dir-").FullName;
+        try
+        {
+            DemoRun run = await DemoRun.StartAsync(["--workload", directory]);
+
+            Assert.Equal(2, run.ExitCode);
+            Assert.Equal($"error: the workload '{directory}' is a directory; give a JSONL file.", run.Error.TrimEnd());
+        }
+        finally
+        {
+            Directory.Delete(directory);
+        }
+    }
+
+    [Fact]
+    public async Task The_help_says_which_ttl_spellings_are_accepted()
+    {
+        DemoRun run = await DemoRun.StartAsync(["--help"]);
+
+        Assert.Contains("ms, s, m (or min), h", run.Output, StringComparison.Ordinal);
+        Assert.Contains("'off' (or 'none')", run.Output, StringComparison.Ordinal);
+        Assert.Contains("A bare number, 0 included, is an error.", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -54,6 +54,43 @@ public class BypassTests
     }
 
     [Fact]
+    public async Task Options_of_a_ChatOptions_subclass_go_to_the_model_every_time_whatever_their_own_properties()
+    {
+        FakeChatClient model = new();
+        ExactMatchCache<ChatResponse> cache = new();
+        using IChatClient client = new ExactMatchCachingChatClient(model, cache);
+        Request forA = Request.Typical() with { Options = new TenantOptions { ModelId = "gpt-4o-mini", Tenant = "a" } };
+        Request forB = Request.Typical() with { Options = new TenantOptions { ModelId = "gpt-4o-mini", Tenant = "b" } };
+
+        ChatResponse a = await client.GetResponseAsync(forA.Messages, forA.Options);
+        ChatResponse b = await client.GetResponseAsync(forB.Messages, forB.Options);
+        await foreach (ChatResponseUpdate _ in client.GetStreamingResponseAsync(forA.Messages, forA.Options))
+        {
+        }
+
+        Assert.Equal(3, model.Calls);
+        Assert.NotEqual(a.Text, b.Text);
+        Assert.Equal(0, cache.Count);
+        Assert.False(forA.IsKeyable);
+    }
+
+    [Fact]
+    public async Task Options_of_a_ChatOptions_subclass_with_a_cache_directive_still_bypass_and_the_directive_is_removed()
+    {
+        FakeChatClient model = new();
+        ExactMatchCache<ChatResponse> cache = new();
+        using IChatClient client = new ExactMatchCachingChatClient(model, cache);
+        TenantOptions options = new() { Tenant = "a", AdditionalProperties = new() { [ExactMatchCachingChatClient.NoStorePropertyName] = true } };
+        Request request = Request.Typical() with { Options = options };
+
+        await client.GetResponseAsync(request.Messages, request.Options);
+        await client.GetResponseAsync(request.Messages, request.Options);
+
+        Assert.Equal(2, model.Calls);
+        Assert.All(model.ReceivedOptions, o => Assert.Null(o?.AdditionalProperties));
+    }
+
+    [Fact]
     public async Task A_request_with_a_conversation_id_goes_to_the_model_every_time()
     {
         FakeChatClient model = new();
@@ -121,6 +158,23 @@ public class BypassTests
     }
 
     private sealed class CustomContent : AIContent;
+
+    private sealed class TenantOptions : ChatOptions
+    {
+        public TenantOptions()
+        {
+        }
+
+        private TenantOptions(TenantOptions other)
+            : base(other)
+        {
+            Tenant = other.Tenant;
+        }
+
+        public string? Tenant { get; set; }
+
+        public override ChatOptions Clone() => new TenantOptions(this);
+    }
 
     private sealed class TaggedDataContent() : DataContent(new byte[] { 1 }, "image/png");
 

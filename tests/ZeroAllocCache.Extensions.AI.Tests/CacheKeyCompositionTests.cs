@@ -197,6 +197,37 @@ public class CacheKeyCompositionTests
         Assert.Equal(request.Key(), key);
     }
 
+    [Fact]
+    public void A_conversation_of_20000_tool_calls_keys_by_which_result_answers_which_call_not_by_the_call_ids()
+    {
+        const int Calls = 20_000;
+
+        Request first = WithToolCalls("first", Calls, reverseResults: false);
+        Request renamed = WithToolCalls("renamed", Calls, reverseResults: false);
+        Request reordered = WithToolCalls("first", Calls, reverseResults: true);
+
+        Assert.Equal(first.Key(), renamed.Key());
+        Assert.NotEqual(first.Key(), reordered.Key());
+    }
+
+    // Calls "{prefix}-0" to "{prefix}-{n-1}", then their results in order or in reverse, each result naming its call.
+    private static Request WithToolCalls(string prefix, int count, bool reverseResults)
+    {
+        Request request = Request.Typical();
+        for (int i = 0; i < count; i++)
+        {
+            request.Messages.Add(Call($"{prefix}-{i}", "weather", "city " + i));
+        }
+
+        for (int n = 0; n < count; n++)
+        {
+            int i = reverseResults ? count - 1 - n : n;
+            request.Messages.Add(Result($"{prefix}-{i}", "sunny in city " + i));
+        }
+
+        return request;
+    }
+
     private static AIFunctionDeclaration Tool(string name, string description, JsonElement schema) =>
         AIFunctionFactory.CreateDeclaration(name, description, schema);
 

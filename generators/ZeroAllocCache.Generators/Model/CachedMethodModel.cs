@@ -26,6 +26,10 @@ namespace ZeroAllocCache.Generators.Model;
 /// <param name="InvalidateMethodName">The name of the generated invalidation helper.</param>
 /// <param name="Identity">The string that names the method in every key: namespace, types, method and key parameter types.</param>
 /// <param name="KeyVersion">The <c>KeyVersion</c> of the attribute, or <see langword="null"/>.</param>
+/// <param name="TypeParameters">
+/// The type parameters of the containing types, outermost first, as code: their run-time arguments are written into
+/// every key after <paramref name="Identity"/>, which names them only as parameters.
+/// </param>
 internal sealed record CachedMethodModel(
     string HintName,
     string? Namespace,
@@ -46,4 +50,5 @@ internal sealed record CachedMethodModel(
     string KeyTypeName,
     string InvalidateMethodName,
     string Identity,
-    string? KeyVersion);
+    string? KeyVersion,
+    EquatableArray<string> TypeParameters);
