@@ -37,11 +37,17 @@ public static class ExactMatchCachingChatClientBuilderExtensions
             ExactMatchCache<ChatResponse> resolved = cache
                 ?? services.GetService(typeof(ExactMatchCache<ChatResponse>)) as ExactMatchCache<ChatResponse>
                 ?? throw new InvalidOperationException(
-                    $"UseExactMatchCache was given no cache and the service provider has no {nameof(ExactMatchCache<ChatResponse>)}<{nameof(ChatResponse)}>. " +
-                    "Pass one, or register one as a singleton.");
-            ExactMatchCachingChatClient client = new(innerClient, resolved);
-            configure?.Invoke(client);
-            return client;
+                    "UseExactMatchCache was given no cache, and the service provider has no ExactMatchCache<ChatResponse>. " +
+                    "Register one with services.AddExactMatchCache<ChatResponse>(), or pass one to UseExactMatchCache.");
+            return Create(innerClient, resolved, configure);
         });
+    }
+
+    private static ExactMatchCachingChatClient Create(
+        IChatClient innerClient, ExactMatchCache<ChatResponse> cache, Action<ExactMatchCachingChatClient>? configure)
+    {
+        ExactMatchCachingChatClient client = new(innerClient, cache);
+        configure?.Invoke(client);
+        return client;
     }
 }

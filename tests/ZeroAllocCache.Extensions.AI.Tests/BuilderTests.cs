@@ -34,14 +34,33 @@ public class BuilderTests
     }
 
     [Fact]
-    public void UseExactMatchCache_without_a_cache_or_a_registered_one_fails_at_build_time()
+    public void UseExactMatchCache_without_a_cache_or_a_registered_one_fails_at_build_time_saying_what_to_register()
     {
         using ServiceProvider services = new ServiceCollection().BuildServiceProvider();
         ChatClientBuilder builder = new ChatClientBuilder(new FakeChatClient()).UseExactMatchCache();
 
         InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => builder.Build(services));
 
-        Assert.Contains("ExactMatchCache", error.Message, StringComparison.Ordinal);
+        Assert.Contains("services.AddExactMatchCache<ChatResponse>()", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UseExactMatchCache_without_a_cache_uses_the_one_AddExactMatchCache_registered()
+    {
+        ServiceCollection collection = new();
+        collection.AddExactMatchCache<ChatResponse>(o => o.MaxSize = 100);
+        collection.AddChatClient(new FakeChatClient()).UseExactMatchCache();
+        using ServiceProvider services = collection.BuildServiceProvider();
+
+        IChatClient client = services.GetRequiredService<IChatClient>();
+        Request request = Request.Typical();
+        await client.GetResponseAsync(request.Messages, request.Options);
+        await client.GetResponseAsync(request.Messages, request.Options);
+
+        ExactMatchCache<ChatResponse> cache = services.GetRequiredService<ExactMatchCache<ChatResponse>>();
+        Assert.Same(cache, client.GetService<ExactMatchCache<ChatResponse>>());
+        Assert.Equal(100, cache.MaxSize);
+        Assert.Equal(1, cache.Stats.Hits);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ namespace ZeroAllocCache;
 /// covers only the index lookup, the LRU link updates and the counters.
 /// </para>
 /// </remarks>
-public sealed partial class ExactMatchCache<TValue>
+public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposable
 {
     /// <summary>The largest <c>maxSize</c> accepted: 2<sup>30</sup> entries.</summary>
     public const int MaxSupportedSize = 1 << 30;
@@ -34,6 +34,9 @@ public sealed partial class ExactMatchCache<TValue>
     private readonly EntryPool<TValue> _pool;
     private KeyIndex _index;
     private LruList _lru = new();
+
+    // The metrics registration of a named cache, ended by Dispose.
+    private readonly CacheMetricsRegistration? _metrics;
 
     private long _hits;
     private long _misses;
@@ -54,23 +57,47 @@ public sealed partial class ExactMatchCache<TValue>
     /// <paramref name="maxSize"/> is negative or above <see cref="MaxSupportedSize"/>, or <paramref name="ttl"/> is
     /// zero or negative.
     /// </exception>
-    public ExactMatchCache(int maxSize = 1024, TimeSpan? ttl = null, TimeProvider? timeProvider = null)
+    /// <remarks>The same cache as <see cref="ExactMatchCache{TValue}(ExactMatchCacheOptions{TValue})"/> with these three options.</remarks>
+    public ExactMatchCache(int maxSize = ExactMatchCacheOptions<TValue>.DefaultMaxSize, TimeSpan? ttl = null, TimeProvider? timeProvider = null)
+        : this(CheckPositional(maxSize, ttl, timeProvider))
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(maxSize);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxSize, MaxSupportedSize);
-        if (ttl is { } duration)
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero, nameof(ttl));
-        }
+    }
 
-        _maxSize = maxSize;
-        _ttl = ttl;
-        _timeProvider = timeProvider ?? TimeProvider.System;
+    /// <summary>Creates a cache from <paramref name="options"/>.</summary>
+    /// <param name="options">The options; the cache keeps a copy, so later changes to them do not reach it.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// An option is out of range; <see cref="ArgumentException.ParamName"/> names it (for example <c>MaxSize</c>).
+    /// </exception>
+    public ExactMatchCache(ExactMatchCacheOptions<TValue> options)
+        : this(CheckOptions(options))
+    {
+    }
 
-        int capacity = maxSize == 0 ? UnboundedInitialCapacity : maxSize;
+    // Both public constructors end here, with options that are checked and the cache's own.
+    private ExactMatchCache(CheckedOptions checkedOptions)
+    {
+        ExactMatchCacheOptions<TValue> options = checkedOptions.Options;
+        _maxSize = options.MaxSize;
+        _ttl = options.Ttl;
+        _timeProvider = options.TimeProvider ?? TimeProvider.System;
+        Name = options.Name;
+
+        int capacity = _maxSize == 0 ? UnboundedInitialCapacity : _maxSize;
         _pool = new EntryPool<TValue>(capacity);
         _index = new KeyIndex(capacity);
+
+        if (Name is not null)
+        {
+            _metrics = CacheMetrics.Register(this, Name);
+        }
     }
+
+    /// <summary>The cache's name (<see cref="ExactMatchCacheOptions{TValue}.Name"/>), or <see langword="null"/>.</summary>
+    public string? Name { get; }
+
+    /// <summary>The clock the cache measures entry ages with.</summary>
+    public TimeProvider TimeProvider => _timeProvider;
 
     /// <summary>The most entries kept; 0 when the cache is unbounded.</summary>
     public int MaxSize => _maxSize;
@@ -276,6 +303,48 @@ public sealed partial class ExactMatchCache<TValue>
             CultureInfo.InvariantCulture,
             $"ExactMatchCache(size={stats.Size}, max_size={maxSize}, ttl={ttl}, hit_rate={stats.HitRate * 100:0.0}%)");
     }
+
+    /// <summary>
+    /// Ends what the cache holds outside itself: a named cache stops reporting metrics. The entries stay, and the
+    /// cache keeps answering.
+    /// </summary>
+    public void Dispose() => _metrics?.Dispose();
+
+    /// <inheritdoc cref="Dispose"/>
+    /// <returns>A task that completes when the cache has let go.</returns>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static CheckedOptions CheckPositional(int maxSize, TimeSpan? ttl, TimeProvider? timeProvider)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxSize, MaxSupportedSize);
+        if (ttl is { } duration)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero, nameof(ttl));
+        }
+
+        return new CheckedOptions(new ExactMatchCacheOptions<TValue> { MaxSize = maxSize, Ttl = ttl, TimeProvider = timeProvider });
+    }
+
+    private static CheckedOptions CheckOptions(ExactMatchCacheOptions<TValue> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ExactMatchCacheOptions<TValue> copy = options.Clone();
+        IReadOnlyList<(string Option, string Problem)> problems = copy.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentOutOfRangeException(problems[0].Option, problems[0].Problem);
+        }
+
+        return new CheckedOptions(copy);
+    }
+
+    // Options that passed the checks, in a copy no caller holds.
+    private readonly record struct CheckedOptions(ExactMatchCacheOptions<TValue> Options);
 
     // Stores or replaces the entry for the key. Under the lock.
     private void StoreUnderLock(in CacheKey key, TValue value, long now)
