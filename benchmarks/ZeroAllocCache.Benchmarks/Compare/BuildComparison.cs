@@ -8,8 +8,9 @@ using ZeroAllocCache.Benchmarks.Requests;
 namespace ZeroAllocCache.Benchmarks.Compare;
 
 /// <summary>
-/// Times the 5-field hit of several builds of ZeroAllocCache in one process, in interleaved rounds, for the small and
-/// the reference request.
+/// Times the hits of several builds of ZeroAllocCache in one process, in interleaved rounds, for the small and the
+/// reference request: the 5-field <c>TryGet</c>, and the <c>[CachedLlmCall]</c> wrapper that each build's generator
+/// wrote into its own copy of this project (<see cref="Contenders.CachedAssistant"/>).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -21,7 +22,8 @@ namespace ZeroAllocCache.Benchmarks.Compare;
 /// </para>
 /// <para>
 /// A build is any directory holding a <c>ZeroAllocCache.dll</c>, such as the output of this project built from a
-/// <c>git worktree</c> of another commit. The builds are bound by reflection, so this harness is not trimmable, which
+/// <c>git worktree</c> of another commit; the wrapper is timed when the directory also holds this project's
+/// <c>ZeroAllocCache.Benchmarks.dll</c>. The builds are bound by reflection, so this harness is not trimmable, which
 /// a developer's tool need not be.
 /// </para>
 /// </remarks>
@@ -30,6 +32,11 @@ public static class BuildComparison
     private const int Rounds = 40;
     private const int WarmUpCalls = 1_000_000;
     private const int ResidentRequests = 1024;
+
+    private const string BenchmarksAssembly = "ZeroAllocCache.Benchmarks";
+
+    private delegate ValueTask<string> AskAsync(
+        string userMessage, string systemPrompt, string model, float temperature, int maxTokens, CancellationToken cancellationToken);
 
     private delegate bool TryGetHit(
         string userMessage, string systemPrompt, string model, float temperature, int maxTokens, out string? value);
@@ -45,28 +52,75 @@ public static class BuildComparison
             throw new ArgumentException("Name at least one directory that holds a ZeroAllocCache.dll.", nameof(args));
         }
 
-        Console.WriteLine("| Request | Build | Min (ns) | P25 (ns) | Median (ns) |");
-        Console.WriteLine("|---|---|---:|---:|---:|");
+        Console.WriteLine("| Path | Request | Build | Min (ns) | P25 (ns) | Median (ns) |");
+        Console.WriteLine("|---|---|---|---:|---:|---:|");
         foreach ((string name, ChatRequest request) in new[] { ("Small", ReferenceRequests.Small), ("Reference", ReferenceRequests.Reference) })
         {
-            TryGetHit[] hits = [.. directories.Select(directory => LoadWarmCache(directory, request))];
+            AssemblyLoadContext[] contexts = [.. directories.Select(LoadBuild)];
+            TryGetHit[] hits = [.. contexts.Select(context => WarmCache(context, request))];
             ChatRequest arriving = request.Arriving();
-            double[][] rounds = Measure(hits, arriving, callsPerRound);
-            for (int build = 0; build < hits.Length; build++)
+            Report("5-field TryGet", name, directories, Measure(hits, arriving, callsPerRound));
+
+            if (directories.All(HasWrapper))
             {
-                double[] sorted = [.. rounds[build].Order()];
-                Console.WriteLine(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"| {name} | {directories[build]} | {sorted[0]:F1} | {sorted[sorted.Length / 4]:F1} | {sorted[sorted.Length / 2]:F1} |"));
+                TryGetHit[] wrapped = [.. contexts.Select(context => WarmWrapper(context, request))];
+                Report("generated wrapper", name, directories, Measure(wrapped, arriving, callsPerRound));
             }
         }
     }
 
-    // A cache of the build in the directory, holding the request among others, so that every timed call is a hit.
-    private static TryGetHit LoadWarmCache(string directory, ChatRequest request)
+    private static void Report(string path, string request, string[] directories, double[][] rounds)
     {
-        AssemblyLoadContext context = new(Path.GetFullPath(directory));
-        Assembly assembly = context.LoadFromAssemblyPath(Path.Combine(Path.GetFullPath(directory), "ZeroAllocCache.dll"));
+        for (int build = 0; build < rounds.Length; build++)
+        {
+            double[] sorted = [.. rounds[build].Order()];
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"| {path} | {request} | {directories[build]} | {sorted[0]:F1} | {sorted[sorted.Length / 4]:F1} | {sorted[sorted.Length / 2]:F1} |"));
+        }
+    }
+
+    private static bool HasWrapper(string directory) => File.Exists(Path.Combine(directory, BenchmarksAssembly + ".dll"));
+
+    // A context of its own for the build, its runtime loaded first so that the wrapper binds to it and not to ours.
+    private static AssemblyLoadContext LoadBuild(string directory)
+    {
+        string path = Path.GetFullPath(directory);
+        AssemblyLoadContext context = new(path);
+        context.LoadFromAssemblyPath(Path.Combine(path, "ZeroAllocCache.dll"));
+        return context;
+    }
+
+    // The build's generated wrapper, holding the request among others, so that every timed call is a hit.
+    private static TryGetHit WarmWrapper(AssemblyLoadContext context, ChatRequest request)
+    {
+        Assembly benchmarks = context.LoadFromAssemblyPath(Path.Combine(context.Name!, BenchmarksAssembly + ".dll"));
+        Type assistantType = benchmarks.GetType("ZeroAllocCache.Benchmarks.Contenders.CachedAssistant", throwOnError: true)!;
+        object assistant = Activator.CreateInstance(assistantType, 2 * ResidentRequests)!;
+        AskAsync ask = assistantType.GetMethod("AskAsync")!.CreateDelegate<AskAsync>(assistant);
+        for (int i = 0; i < ResidentRequests; i++)
+        {
+            ChatRequest resident = request.WithMaxTokens(request.MaxTokens + i);
+            _ = ask(resident.UserMessage, resident.SystemPrompt, resident.Model, resident.Temperature, resident.MaxTokens, default).AsTask().GetAwaiter().GetResult();
+        }
+
+        return (string userMessage, string systemPrompt, string model, float temperature, int maxTokens, out string? value) =>
+        {
+            ValueTask<string> hit = ask(userMessage, systemPrompt, model, temperature, maxTokens, default);
+            if (!hit.IsCompletedSuccessfully)
+            {
+                throw new InvalidOperationException($"The wrapper of {context.Name} missed a request it holds.");
+            }
+
+            value = hit.Result;
+            return true;
+        };
+    }
+
+    // A cache of the build, holding the request among others, so that every timed call is a hit.
+    private static TryGetHit WarmCache(AssemblyLoadContext context, ChatRequest request)
+    {
+        Assembly assembly = context.Assemblies.Single(a => a.GetName().Name == "ZeroAllocCache");
         Type cacheType = assembly.GetType("ZeroAllocCache.ExactMatchCache`1", throwOnError: true)!.MakeGenericType(typeof(string));
         object cache = Activator.CreateInstance(cacheType, 2 * ResidentRequests, null, null)!;
 
@@ -84,7 +138,7 @@ public static class BuildComparison
         TryGetHit hit = tryGet.CreateDelegate<TryGetHit>(cache);
         if (!hit(request.UserMessage, request.SystemPrompt, request.Model, request.Temperature, request.MaxTokens, out _))
         {
-            throw new InvalidOperationException($"The build in {directory} missed a request it holds.");
+            throw new InvalidOperationException($"The build in {context.Name} missed a request it holds.");
         }
 
         return hit;

@@ -30,8 +30,8 @@ internal static class HashPrefixTable
     /// <summary>Shorter prefixes are not worth a lookup: they hold no whole block to skip.</summary>
     public const int MinimumPrefixLength = Sha256Padding.BlockSize;
 
-    /// <summary>A prefix is a part of the request that is still in the writer's stack buffer.</summary>
-    public const int MaximumPrefixLength = CacheKeyWriter.StackBufferSize;
+    /// <summary>A prefix is a part of the request that is still in the sink's stack buffer.</summary>
+    public const int MaximumPrefixLength = KeyHashSink.StackBufferSize;
 
     private const int Sets = 8;
     private const int Ways = 4;

@@ -21,8 +21,9 @@ internal struct Sha256State
     /// <summary>The state before any block: the initial hash value of FIPS 180-4, section 5.3.3.</summary>
     public static ref readonly Sha256State Initial => ref s_initial;
 
-    /// <summary>The digest as a key, without writing out its bytes: the same key as <see cref="WriteDigest"/>'s bytes give.</summary>
-    public readonly CacheKey ToKey()
+    /// <summary>The digest's 32 bytes in order, in a vector, without writing them out: the bytes <see cref="WriteDigest"/> writes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly Vector256<byte> ToDigest()
     {
         if (Vector128.IsHardwareAccelerated && BitConverter.IsLittleEndian)
         {
@@ -31,10 +32,19 @@ internal struct Sha256State
             ref byte words = ref Unsafe.As<Sha256State, byte>(ref Unsafe.AsRef(in this));
             Vector128<byte> low = Vector128.Shuffle(Vector128.LoadUnsafe(ref words), bigEndianWords);
             Vector128<byte> high = Vector128.Shuffle(Vector128.LoadUnsafe(ref words, 16), bigEndianWords);
-            return new CacheKey(Vector256.Create(low, high));
+            return Vector256.Create(low, high);
         }
 
-        return new(Pair(this[0], this[1]), Pair(this[2], this[3]), Pair(this[4], this[5]), Pair(this[6], this[7]));
+        return DigestInSoftware();
+    }
+
+    // Out of line: the stack buffer would keep ToDigest from being inlined.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly Vector256<byte> DigestInSoftware()
+    {
+        Span<byte> digest = stackalloc byte[Vector256<byte>.Count];
+        WriteDigest(digest);
+        return Vector256.Create<byte>(digest);
     }
 
     /// <summary>
@@ -76,8 +86,4 @@ internal struct Sha256State
         state[7] = 0x5BE0CD19;
         return state;
     }
-
-    // Two words written big-endian, read back as one little-endian 64-bit word of the key.
-    private static ulong Pair(uint first, uint second) =>
-        BinaryPrimitives.ReverseEndianness(first) | ((ulong)BinaryPrimitives.ReverseEndianness(second) << 32);
 }

@@ -38,12 +38,20 @@ public readonly struct CacheKey : IEquatable<CacheKey>
         _word3 = word3;
     }
 
-    // The digest's bytes in order, as one 32-byte store: a caller that then copies the key with one 32-byte load gets
-    // it forwarded from the store, where four 8-byte stores would stall it. Little-endian machines only.
+    // The digest's bytes in order, as one 32-byte store on little-endian machines: a caller that then copies the key
+    // with one 32-byte load gets it forwarded from the store, where four 8-byte stores would stall it.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal CacheKey(Vector256<byte> digest)
     {
-        Debug.Assert(BitConverter.IsLittleEndian);
-        Unsafe.As<CacheKey, Vector256<byte>>(ref this) = digest;
+        if (BitConverter.IsLittleEndian)
+        {
+            Unsafe.As<CacheKey, Vector256<byte>>(ref this) = digest;
+            return;
+        }
+
+        Span<byte> bytes = stackalloc byte[SizeInBytes];
+        digest.CopyTo(bytes);
+        this = new CacheKey(bytes);
     }
 
     // Callers guarantee digest.Length == SizeInBytes.
@@ -79,6 +87,7 @@ public readonly struct CacheKey : IEquatable<CacheKey>
     /// <typeparam name="TSource">The request shape; a struct implementation is called without boxing.</typeparam>
     /// <param name="source">The request whose fields make the key.</param>
     /// <returns>The SHA-256 digest of the fields that <paramref name="source"/> wrote.</returns>
+    /// <exception cref="InvalidOperationException"><paramref name="source"/> abandoned the key (<see cref="CacheKeyWriter.Abandon"/>).</exception>
     /// <remarks>
     /// The fields are encoded into a stack buffer and streamed into SHA-256 (or, where libcrypto is unavailable,
     /// into a pooled buffer when they outgrow it), so creating a key allocates nothing once warm, whatever the size
@@ -88,16 +97,41 @@ public readonly struct CacheKey : IEquatable<CacheKey>
         where TSource : ICacheKeySource =>
         Create(source, KeyHashingDefaults.Current);
 
+    /// <summary>
+    /// Creates the key of a request shape that may find it cannot be keyed faithfully, and then says so by calling
+    /// <see cref="CacheKeyWriter.Abandon"/>.
+    /// </summary>
+    /// <typeparam name="TSource">The request shape; a struct implementation is called without boxing.</typeparam>
+    /// <param name="source">The request whose fields make the key.</param>
+    /// <param name="key">The key, unless the source abandoned it.</param>
+    /// <returns><see langword="false"/> if <paramref name="source"/> called <see cref="CacheKeyWriter.Abandon"/>.</returns>
+    public static bool TryCreate<TSource>(in TSource source, out CacheKey key)
+        where TSource : ICacheKeySource
+    {
+        key = Compute(source, KeyHashingDefaults.Current, out bool abandoned);
+        return !abandoned;
+    }
+
     /// <summary>Creates a key with a chosen hashing backend; every backend gives the same key.</summary>
+    /// <exception cref="InvalidOperationException">The source abandoned the key.</exception>
+    /// <remarks>
+    /// The body of <see cref="Compute"/> again, rather than a call to it: a key through a second frame, returned and
+    /// checked there, measured several nanoseconds slower on the generated wrappers' hit path.
+    /// </remarks>
     [SkipLocalsInit] // the writer overwrites what it uses: zeroing 2 KB of stack would cost more than a small key
     internal static CacheKey Create<TSource>(in TSource source, KeyHashing hashing)
         where TSource : ICacheKeySource
     {
-        Span<byte> stackBuffer = stackalloc byte[CacheKeyWriter.StackBufferSize];
+        Span<byte> stackBuffer = stackalloc byte[KeyHashSink.StackBufferSize];
         CacheKeyWriter writer = new(stackBuffer, hashing);
         try
         {
             source.WriteTo(ref writer);
+            if (writer.IsAbandoned)
+            {
+                ThrowAbandoned(typeof(TSource));
+            }
+
             return writer.ComputeKey();
         }
         finally
@@ -105,6 +139,28 @@ public readonly struct CacheKey : IEquatable<CacheKey>
             writer.Dispose();
         }
     }
+
+    [SkipLocalsInit] // as above
+    private static CacheKey Compute<TSource>(in TSource source, KeyHashing hashing, out bool abandoned)
+        where TSource : ICacheKeySource
+    {
+        Span<byte> stackBuffer = stackalloc byte[KeyHashSink.StackBufferSize];
+        CacheKeyWriter writer = new(stackBuffer, hashing);
+        try
+        {
+            source.WriteTo(ref writer);
+            abandoned = writer.IsAbandoned;
+            return abandoned ? default : writer.ComputeKey();
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    [DoesNotReturn]
+    private static void ThrowAbandoned(Type source) => throw new InvalidOperationException(
+        $"{source.Name} abandoned its key (CacheKeyWriter.Abandon): use CacheKey.TryCreate for requests that may not be keyable.");
 
     /// <summary>Restores a key from the 32 bytes of its digest.</summary>
     /// <param name="digest">Exactly <see cref="SizeInBytes"/> bytes, as written by <see cref="CopyTo(Span{byte})"/>.</param>

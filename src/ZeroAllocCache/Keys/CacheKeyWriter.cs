@@ -34,17 +34,13 @@ namespace ZeroAllocCache;
 /// <item>Sequences: their element count, then each element.</item>
 /// </list>
 /// <para>
-/// Fields are written into a stack buffer. Where libcrypto's SHA-256 is available, a full buffer is hashed and
-/// reused, so a request of any size streams through it; elsewhere a request that outgrows it moves to a buffer
-/// rented from <see cref="ArrayPool{T}.Shared"/>, cleared and returned when the key is complete. Either way the key
-/// is the SHA-256 of the same bytes.
+/// The writer only encodes: the bytes go to a <see cref="KeyHashSink"/>, which streams them through SHA-256 from a
+/// stack buffer (or, where libcrypto's SHA-256 is unavailable, collects them in a pooled buffer), so a key allocates
+/// nothing whatever the size of the request.
 /// </para>
 /// </remarks>
 public ref struct CacheKeyWriter
 {
-    /// <summary>The size of the stack buffer <see cref="CacheKey.Create{TSource}(in TSource)"/> starts with.</summary>
-    internal const int StackBufferSize = 2048;
-
     /// <summary>The first byte of every encoding. Bump it when the encoding changes, so old keys retire.</summary>
     internal const byte FormatVersion = 1;
 
@@ -54,47 +50,25 @@ public ref struct CacheKeyWriter
     // The longest UTF-8 sequence: the room a string needs to make progress.
     private const int MaxUtf8SequenceLength = 4;
 
-    private readonly KeyHashing _hashing;
+    private KeyHashSink _sink;
 
-    private Span<byte> _buffer;
-    private int _position;
-    private byte[]? _rented;
-
-    // Where the last field began. The bytes before it are the request's repeated prefix (see HashPrefixTable).
-    private int _lastFieldStart;
-
-    // Streaming: when the buffer filled up, its whole blocks were compressed into _state and its last partial block
-    // moved to the front.
-    private bool _streamStarted;
-    private Sha256State _state;
-    private long _hashedLength;
-
-    // The prefix-table slot the key resumed from, when it did.
-    private PrefixSlot _resumedFrom;
+    // Set by Abandon: the request cannot be keyed faithfully, and no key may be made of what was written.
+    private bool _abandoned;
 
     internal CacheKeyWriter(Span<byte> initialBuffer, KeyHashing hashing)
     {
-        Debug.Assert(initialBuffer.Length >= 64);
-        _hashing = hashing;
-        _buffer = initialBuffer;
-        _buffer[0] = FormatVersion;
-        _position = 1;
-        _resumedFrom = PrefixSlot.None;
-    }
-
-    // A key whose prefix is already hashed: TryResume fills in the state, the hashed length and the partial block.
-    private CacheKeyWriter(Span<byte> buffer)
-    {
-        _hashing = KeyHashing.NativeWithPrefixTable;
-        _buffer = buffer;
-        _streamStarted = true;
-        _resumedFrom = PrefixSlot.None;
+        // The sink starts in place (see KeyHashSink.Start); the bytes of its state are written before they are read.
+        Unsafe.SkipInit(out this);
+        _abandoned = false;
+        KeyHashSink.Start(ref _sink, initialBuffer, hashing);
+        _sink.Reserve(1)[0] = FormatVersion;
     }
 
     /// <summary>The prefix-table slot the key resumed from, or <see cref="PrefixSlot.None"/>. Read after <see cref="ComputeKey"/>.</summary>
-    internal readonly PrefixSlot ResumedFrom => _resumedFrom;
+    internal readonly PrefixSlot ResumedFrom => _sink.ResumedFrom;
 
-    private readonly bool IsStreaming => _hashing != KeyHashing.Managed;
+    /// <summary>Whether <see cref="Abandon"/> was called.</summary>
+    internal readonly bool IsAbandoned => _abandoned;
 
     /// <summary>Writes a string, or a null marker when <paramref name="value"/> is <see langword="null"/>.</summary>
     /// <param name="value">The string.</param>
@@ -116,10 +90,11 @@ public ref struct CacheKeyWriter
         WriteHeader(CacheKeyFieldTag.String, value.Length);
 
         // Most text is ASCII and fits: narrowed in place, a byte a character.
-        if (value.Length <= _buffer.Length - _position)
+        Span<byte> free = _sink.Free;
+        if (value.Length <= free.Length)
         {
-            int narrowed = AsciiNarrowing.NarrowLeadingAscii(value, _buffer[_position..]);
-            _position += narrowed;
+            int narrowed = AsciiNarrowing.NarrowLeadingAscii(value, free);
+            _sink.Advance(narrowed);
             if (narrowed == value.Length)
             {
                 return;
@@ -132,12 +107,7 @@ public ref struct CacheKeyWriter
     }
 
     /// <summary>Writes a marker for an absent value: a <see langword="null"/> reference or an empty nullable.</summary>
-    public void WriteNull()
-    {
-        EnsureCapacity(TagSize);
-        _lastFieldStart = _position;
-        _buffer[_position++] = (byte)CacheKeyFieldTag.Null;
-    }
+    public void WriteNull() => _sink.BeginField(TagSize)[0] = (byte)CacheKeyFieldTag.Null;
 
     /// <summary>Writes a Boolean.</summary>
     /// <param name="value">The value.</param>
@@ -237,26 +207,21 @@ public ref struct CacheKeyWriter
         }
 
         const int payload = 12 + 2;
-        EnsureCapacity(TagSize + payload);
-        _lastFieldStart = _position;
-        Span<byte> destination = _buffer.Slice(_position, TagSize + payload);
+        Span<byte> destination = _sink.BeginField(TagSize + payload);
         destination[0] = (byte)CacheKeyFieldTag.Decimal;
         BinaryPrimitives.WriteUInt64LittleEndian(destination[1..], (ulong)mantissa);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[9..], (uint)(mantissa >> 64));
         destination[13] = scale;
         destination[14] = negative ? (byte)1 : (byte)0;
-        _position += TagSize + payload;
     }
 
     /// <summary>Writes a GUID.</summary>
     /// <param name="value">The value.</param>
     public void Write(Guid value)
     {
-        EnsureCapacity(TagSize + 16);
-        _lastFieldStart = _position;
-        _buffer[_position++] = (byte)CacheKeyFieldTag.Guid;
-        value.TryWriteBytes(_buffer[_position..]);
-        _position += 16;
+        Span<byte> destination = _sink.BeginField(TagSize + 16);
+        destination[0] = (byte)CacheKeyFieldTag.Guid;
+        value.TryWriteBytes(destination[TagSize..]);
     }
 
     /// <summary>Writes a date and time as its ticks and its <see cref="DateTime.Kind"/>.</summary>
@@ -336,15 +301,7 @@ public ref struct CacheKeyWriter
     public void WriteBytes(ReadOnlySpan<byte> value)
     {
         WriteHeader(CacheKeyFieldTag.Bytes, value.Length);
-        if (IsStreaming && value.Length > _buffer.Length - _position)
-        {
-            HashInPlace(value);
-            return;
-        }
-
-        EnsureCapacity(value.Length);
-        value.CopyTo(_buffer[_position..]);
-        _position += value.Length;
+        _sink.Append(value);
     }
 
     /// <summary>
@@ -417,12 +374,18 @@ public ref struct CacheKeyWriter
     public void Write<TSource>(in TSource source)
         where TSource : ICacheKeySource
     {
-        EnsureCapacity(TagSize);
-        _lastFieldStart = _position;
-        WriteRaw((byte)CacheKeyFieldTag.NestedStart);
+        _sink.BeginField(TagSize)[0] = (byte)CacheKeyFieldTag.NestedStart;
         source.WriteTo(ref this);
-        WriteRaw((byte)CacheKeyFieldTag.NestedEnd);
+        _sink.Reserve(TagSize)[0] = (byte)CacheKeyFieldTag.NestedEnd;
     }
+
+    /// <summary>
+    /// Marks the request as one that cannot be keyed faithfully (it holds something the writer has no encoding for):
+    /// <see cref="CacheKey.TryCreate{TSource}(in TSource, out CacheKey)"/> then returns <see langword="false"/> and
+    /// <see cref="CacheKey.Create{TSource}(in TSource)"/> throws. Stop writing after calling it; what was written is
+    /// discarded.
+    /// </summary>
+    public void Abandon() => _abandoned = true;
 
     /// <summary>
     /// Starts a writer after a prefix found earlier in <paramref name="slot"/>, if the slot still holds it: the prefix's
@@ -431,106 +394,28 @@ public ref struct CacheKeyWriter
     /// <returns><see langword="false"/> when the slot has been written since; <paramref name="writer"/> is then unusable.</returns>
     internal static bool TryResume(PrefixSlot slot, Span<byte> buffer, out CacheKeyWriter writer)
     {
-        writer = new CacheKeyWriter(buffer);
-        int partialLength = HashPrefixTable.TryResume(slot, ref writer._state, buffer, out int hashedLength);
-        writer._position = partialLength;
-        writer._hashedLength = hashedLength;
-        return partialLength >= 0;
+        Unsafe.SkipInit(out writer);
+        writer._abandoned = false;
+        return KeyHashSink.TryResume(slot, buffer, ref writer._sink);
     }
 
     /// <summary>Hashes the bytes written so far into a key.</summary>
-    internal CacheKey ComputeKey() => IsStreaming ? HashNative() : HashManaged(_buffer[.._position]);
+    /// <remarks>
+    /// Out of line, with the hashing inlined into it: callers spend their inlining budget on the fields they write,
+    /// and inlined there the state copies, the compression call and the key's store were left as calls.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal CacheKey ComputeKey() => ComputeKeyInline();
+
+    /// <summary>
+    /// <see cref="ComputeKey"/> inlined into the caller: for callers that write one field and have the budget, such as
+    /// a resumed chat key, where the call would cost a few nanoseconds of a hundred.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal CacheKey ComputeKeyInline() => new(_sink.Finish());
 
     /// <summary>Returns the pooled buffer, if one was rented, after clearing what the request wrote into it.</summary>
-    internal void Dispose()
-    {
-        if (_rented is not null)
-        {
-            ReturnRentedBuffer();
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ReturnRentedBuffer()
-    {
-        byte[] rented = _rented!;
-        rented.AsSpan(0, _position).Clear();
-        _rented = null;
-        _buffer = default;
-        _position = 0;
-        ArrayPool<byte>.Shared.Return(rented);
-    }
-
-    // Out of line: inlined, SHA256.HashData's own P/Invoke would make every caller set up a P/Invoke frame on entry,
-    // which costs the native path tens of nanoseconds it never uses.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static CacheKey HashManaged(ReadOnlySpan<byte> encoding)
-    {
-        Span<byte> digest = stackalloc byte[CacheKey.SizeInBytes];
-        SHA256.HashData(encoding, digest);
-        return new CacheKey(digest);
-    }
-
-    // The key is finished in the writer's own state: a streamed or resumed key has it already.
-    private CacheKey HashNative()
-    {
-        int hashedFromBuffer = _streamStarted ? 0 : StartFromPrefix(ref _state);
-        Finish(ref _state, hashedFromBuffer);
-        return _state.ToKey();
-    }
-
-    // The whole request is in the buffer: start from the state after its prefix's whole blocks, stored by an earlier
-    // request with the same prefix or computed now (and offered to the table). Returns how many of the buffer's bytes
-    // the state covers.
-    private int StartFromPrefix(ref Sha256State state)
-    {
-        int prefixLength = _lastFieldStart;
-        if (_hashing != KeyHashing.NativeWithPrefixTable || prefixLength < HashPrefixTable.MinimumPrefixLength)
-        {
-            Sha256State.Copy(in Sha256State.Initial, ref state);
-            return 0;
-        }
-
-        ReadOnlySpan<byte> prefix = _buffer[..prefixLength];
-        int wholeBlocks = prefixLength & ~(Sha256Padding.BlockSize - 1);
-        if (!HashPrefixTable.TryResume(prefix, ref state, out _resumedFrom))
-        {
-            Sha256State.Copy(in Sha256State.Initial, ref state);
-            NativeSha256.CompressBlocks(ref state, prefix[..wholeBlocks]);
-            HashPrefixTable.Offer(prefix, state);
-        }
-
-        return wholeBlocks;
-    }
-
-    // Compresses the buffer from a block boundary to the end of the request, then the padding: in place when the
-    // buffer has room for it (one native call), otherwise the last partial block goes through a block of its own.
-    private readonly void Finish(ref Sha256State state, int start)
-    {
-        long messageLength = _hashedLength + _position;
-        Span<byte> tail = _buffer[start..];
-        int tailLength = _position - start;
-        if (tail.Length - tailLength >= Sha256Padding.MaximumLength)
-        {
-            NativeSha256.CompressBlocks(ref state, tail[..Sha256Padding.Append(tail, tailLength, messageLength)]);
-            return;
-        }
-
-        FinishThroughSpareBlock(ref state, tail[..tailLength], messageLength);
-    }
-
-    // Out of line, so that Finish has no stack allocation and can be inlined.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    [SkipLocalsInit] // the padding overwrites what it uses
-    private static void FinishThroughSpareBlock(ref Sha256State state, ReadOnlySpan<byte> tail, long messageLength)
-    {
-        int tailLength = tail.Length;
-        int wholeBlocks = tailLength & ~(Sha256Padding.BlockSize - 1);
-        NativeSha256.CompressBlocks(ref state, tail[..wholeBlocks]);
-        Span<byte> last = stackalloc byte[Sha256Padding.BlockSize + Sha256Padding.MaximumLength];
-        tail[wholeBlocks..tailLength].CopyTo(last);
-        NativeSha256.CompressBlocks(ref state, last[..Sha256Padding.Append(last, tailLength - wholeBlocks, messageLength)]);
-    }
+    internal void Dispose() => _sink.Dispose();
 
     // The value through its own overload (so it is normalised and tagged as usual), or a null marker.
     private void WriteNullable<T>(T? value)
@@ -565,31 +450,24 @@ public ref struct CacheKeyWriter
 
     private void WriteHeader(CacheKeyFieldTag tag, int length)
     {
-        EnsureCapacity(TagSize + LengthSize);
-        _lastFieldStart = _position;
-        _buffer[_position] = (byte)tag;
-        BinaryPrimitives.WriteInt32LittleEndian(_buffer[(_position + TagSize)..], length);
-        _position += TagSize + LengthSize;
+        Span<byte> header = _sink.BeginField(TagSize + LengthSize);
+        header[0] = (byte)tag;
+        BinaryPrimitives.WriteInt32LittleEndian(header[TagSize..], length);
     }
 
     private void WriteScalar<T>(CacheKeyFieldTag tag, T value)
         where T : unmanaged
     {
         int size = Unsafe.SizeOf<T>();
-        EnsureCapacity(TagSize + size);
-        _lastFieldStart = _position;
-        _buffer[_position] = (byte)tag;
-        WriteLittleEndian(_buffer.Slice(_position + TagSize, size), value);
-        _position += TagSize + size;
+        Span<byte> field = _sink.BeginField(TagSize + size);
+        field[0] = (byte)tag;
+        WriteLittleEndian(field.Slice(TagSize, size), value);
     }
 
     private void WriteRaw<T>(T value)
         where T : unmanaged
     {
-        int size = Unsafe.SizeOf<T>();
-        EnsureCapacity(size);
-        WriteLittleEndian(_buffer.Slice(_position, size), value);
-        _position += size;
+        WriteLittleEndian(_sink.Reserve(Unsafe.SizeOf<T>()), value);
     }
 
     private static void WriteLittleEndian<T>(Span<byte> destination, T value)
@@ -607,84 +485,6 @@ public ref struct CacheKeyWriter
         Unsafe.WriteUnaligned(ref destination[0], value);
     }
 
-    private void EnsureCapacity(int additional)
-    {
-        if (additional > _buffer.Length - _position)
-        {
-            MakeRoom(additional);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void MakeRoom(int additional)
-    {
-        // A flush leaves at most a partial block in the buffer.
-        if (IsStreaming && additional <= _buffer.Length - (Sha256Padding.BlockSize - 1))
-        {
-            Flush();
-        }
-        else
-        {
-            Grow(additional);
-        }
-    }
-
-    // Compresses the buffer's whole blocks and moves its last partial block to the front. The prefix is gone from the
-    // buffer, so this request will not use the prefix table.
-    private void Flush()
-    {
-        if (!_streamStarted)
-        {
-            Sha256State.Copy(in Sha256State.Initial, ref _state);
-            _streamStarted = true;
-        }
-
-        int wholeBlocks = _position & ~(Sha256Padding.BlockSize - 1);
-        NativeSha256.CompressBlocks(ref _state, _buffer[..wholeBlocks]);
-        _hashedLength += wholeBlocks;
-        _buffer[wholeBlocks.._position].CopyTo(_buffer);
-        _position -= wholeBlocks;
-    }
-
-    // Hashes bytes too large for the buffer where they lie, without copying them: the buffer's partial block is
-    // completed from their start, their whole blocks are compressed in place, and their last partial block is buffered.
-    private void HashInPlace(ReadOnlySpan<byte> value)
-    {
-        Flush();
-        if (_position > 0)
-        {
-            int fill = Sha256Padding.BlockSize - _position;
-            value[..fill].CopyTo(_buffer[_position..]);
-            NativeSha256.CompressBlocks(ref _state, _buffer[..Sha256Padding.BlockSize]);
-            _hashedLength += Sha256Padding.BlockSize;
-            _position = 0;
-            value = value[fill..];
-        }
-
-        int wholeBlocks = value.Length & ~(Sha256Padding.BlockSize - 1);
-        NativeSha256.CompressBlocks(ref _state, value[..wholeBlocks]);
-        _hashedLength += wholeBlocks;
-        value[wholeBlocks..].CopyTo(_buffer);
-        _position = value.Length - wholeBlocks;
-    }
-
-    private void Grow(int additional)
-    {
-        int required = checked(_position + additional);
-        int size = Math.Max(required, (int)Math.Min((long)_buffer.Length * 2, Array.MaxLength));
-        byte[] larger = ArrayPool<byte>.Shared.Rent(size);
-        _buffer[.._position].CopyTo(larger);
-
-        byte[]? previous = _rented;
-        _rented = larger;
-        _buffer = larger;
-        if (previous is not null)
-        {
-            previous.AsSpan(0, _position).Clear();
-            ArrayPool<byte>.Shared.Return(previous);
-        }
-    }
-
     // UTF-8, except that a lone surrogate is written as its own three-byte sequence rather than as U+FFFD.
     // That keeps the encoding one-to-one on every UTF-16 string, and the byte count equals Encoding.UTF8's.
     // The rest of a string that is not all ASCII or does not fit in the buffer.
@@ -692,32 +492,31 @@ public ref struct CacheKeyWriter
     {
         // Growing (not streaming), three bytes a char always suffice; when that does not fit, count exactly
         // (a vectorised pass) and grow once.
-        if (!IsStreaming && 3L * source.Length > _buffer.Length - _position)
+        if (!_sink.IsStreaming && 3L * source.Length > _sink.Free.Length)
         {
-            EnsureCapacity(Encoding.UTF8.GetByteCount(source));
+            _sink.EnsureCapacity(Encoding.UTF8.GetByteCount(source));
         }
 
         while (true)
         {
             OperationStatus status = Utf8.FromUtf16(
-                source, _buffer[_position..], out int charsRead, out int bytesWritten, replaceInvalidSequences: false);
-            _position += bytesWritten;
+                source, _sink.Free, out int charsRead, out int bytesWritten, replaceInvalidSequences: false);
+            _sink.Advance(bytesWritten);
             source = source[charsRead..];
             switch (status)
             {
                 case OperationStatus.Done:
                     return;
                 case OperationStatus.DestinationTooSmall:
-                    MakeRoom(MaxUtf8SequenceLength);
+                    _sink.MakeRoom(MaxUtf8SequenceLength);
                     break;
                 default:
                     Debug.Assert(status == OperationStatus.InvalidData);
                     char surrogate = source[0];
-                    EnsureCapacity(3);
-                    _buffer[_position] = (byte)(0xE0 | (surrogate >> 12));
-                    _buffer[_position + 1] = (byte)(0x80 | ((surrogate >> 6) & 0x3F));
-                    _buffer[_position + 2] = (byte)(0x80 | (surrogate & 0x3F));
-                    _position += 3;
+                    Span<byte> sequence = _sink.Reserve(3);
+                    sequence[0] = (byte)(0xE0 | (surrogate >> 12));
+                    sequence[1] = (byte)(0x80 | ((surrogate >> 6) & 0x3F));
+                    sequence[2] = (byte)(0x80 | (surrogate & 0x3F));
                     source = source[1..];
                     break;
             }

@@ -29,14 +29,14 @@ internal readonly struct ChatRequestKeySource(
             return CacheKey.Create(source, hashing);
         }
 
-        Span<byte> buffer = stackalloc byte[CacheKeyWriter.StackBufferSize];
+        Span<byte> buffer = stackalloc byte[KeyHashSink.StackBufferSize];
         int temperatureBits = CacheKeyWriter.EncodedBits(temperature);
         PrefixSlot known = RecentChatPrefixes.Find(systemPrompt, model, temperatureBits, maxTokens);
         if (CacheKeyWriter.TryResume(known, buffer, out CacheKeyWriter writer))
         {
             // A resumed writer streams through the buffer and never rents one: there is nothing to dispose.
             writer.Write(userMessage);
-            return writer.ComputeKey();
+            return writer.ComputeKeyInline();
         }
 
         writer = new CacheKeyWriter(buffer, hashing);

@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 
-namespace ZeroAllocCache.Hashing;
+using ZeroAllocCache.Hashing;
+
+namespace ZeroAllocCache;
 
 /// <summary>
 /// For each thread, the chat prefixes (system prompt, model, temperature and token budget) it last found in
