@@ -75,6 +75,11 @@ internal static class DiagnosticDescriptors
         "Unsupported containing type",
         "'{0}' is {1}, but a [CachedLlmCall] method must be declared in a class, a struct or a record");
 
+    public static readonly DiagnosticDescriptor VariesPerCallOnNonKeyParameter = Create(
+        "ZAC0014",
+        "[VariesPerCall] on a parameter that is not part of the key",
+        "Parameter '{0}' of method '{1}' is {2}, so it is not part of the cache key and [VariesPerCall] has nothing to order; remove one of them");
+
     private static DiagnosticDescriptor Create(string id, string title, string messageFormat) =>
         new(id, title, messageFormat, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }

@@ -21,10 +21,6 @@ internal static class Emitter
     public static readonly string GeneratedCodeAttribute =
         $"[global::System.CodeDom.Compiler.GeneratedCodeAttribute(\"ZeroAllocCache.Generators\", \"{typeof(Emitter).Assembly.GetName().Version}\")]";
 
-    // Words that mark a text parameter as configuration, repeated across calls, rather than request content.
-    private static readonly string[] ConfigurationNameParts =
-        ["system", "model", "instruction", "persona", "template", "language", "locale", "style", "tone"];
-
     public static string Emit(CachedMethodModel method)
     {
         var writer = new SourceWriter();
@@ -190,7 +186,7 @@ internal static class Emitter
     private static void WriteKeyStruct(SourceWriter writer, CachedMethodModel method)
     {
         ParameterModel[] keys = KeyParameters(method);
-        writer.WriteLine($"/// <summary>The cache key of <c>{method.MethodName}</c>: its identity and key version, then its key parameters, those that repeat across calls first.</summary>");
+        writer.WriteLine($"/// <summary>The cache key of <c>{method.MethodName}</c>: its identity and key version, then its key parameters, those marked [VariesPerCall] last.</summary>");
         writer.WriteLine(GeneratedCodeAttribute);
         writer.WriteLine($"private readonly struct {method.KeyTypeName} : global::ZeroAllocCache.ICacheKeySource");
         writer.OpenBlock();
@@ -227,11 +223,11 @@ internal static class Emitter
             writer.WriteLine($"writer.WriteType<{typeParameter}>();");
         }
 
-        ParameterModel[] fields = InHashingOrder(keys);
-        for (int i = 0; i < fields.Length; i++)
+        EquatableArray<ParameterModel> fields = method.KeyFields;
+        for (int i = 0; i < fields.Count; i++)
         {
             bool block = WriteField(writer, fields[i]);
-            if (block && i < fields.Length - 1)
+            if (block && i < fields.Count - 1)
             {
                 writer.WriteLine();
             }
@@ -299,27 +295,6 @@ internal static class Emitter
 
     private static ParameterModel[] KeyParameters(CachedMethodModel method) =>
         method.Parameters.Where(p => p.Role == ParameterRole.Key).ToArray();
-
-    // The parameters that usually repeat from call to call come first: scalars (model parameters, flags, enums) and
-    // texts named like configuration (system prompt, model, instructions). The request's own content (the user
-    // message, a history, a document) comes last. The runtime keeps the hashing state after a repeated prefix and
-    // resumes from it, so that a call hashes only what changed. Any order gives correct keys; this one is fast.
-    private static ParameterModel[] InHashingOrder(ParameterModel[] keys) =>
-        keys.Where(IsUsuallyRepeated).Concat(keys.Where(p => !IsUsuallyRepeated(p))).ToArray();
-
-    private static bool IsUsuallyRepeated(ParameterModel parameter)
-    {
-        bool isContent = parameter.WriteKind is KeyWriteKind.CharMemory or KeyWriteKind.StringSequence
-            or KeyWriteKind.KeySourceValue or KeyWriteKind.KeySourceReference
-            || (parameter.WriteKind == KeyWriteKind.Value && parameter.Type.TrimEnd('?') == "string");
-        if (!isContent)
-        {
-            return true;
-        }
-
-        string name = parameter.PlainName.ToLowerInvariant();
-        return ConfigurationNameParts.Any(part => name.Contains(part));
-    }
 
     // One underscore more than the parameter's name: distinct parameters give distinct fields, and no field meets the
     // struct's other members (Identity, KeyVersion, WriteTo), none of which starts with an underscore.

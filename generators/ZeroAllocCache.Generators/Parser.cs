@@ -110,6 +110,7 @@ internal static class Parser
                 ReturnType: method.ReturnType.ToDisplayString(s_codeFormat),
                 ResultType: returns.Value.Result.ToDisplayString(s_codeFormat),
                 Parameters: parameters,
+                KeyFields: KeyFieldsInHashingOrder(parameters),
                 CacheMember: Escape(cache.Value.Name),
                 CacheIsStatic: cache.Value.IsStatic,
                 Implementation: Escape(implementation.Value.Name),
@@ -242,7 +243,12 @@ internal static class Parser
                         ReportUnsupportedParameter(parameter, parameterSyntax);
                     }
 
-                    parameters.Add(new ParameterModel(Escape(parameter.Name), type, modifier, role, KeyWriteKind.None, string.Empty, false));
+                    if (VariesPerCall(parameter))
+                    {
+                        ReportVariesPerCallOnNonKey(parameter, parameterSyntax, role);
+                    }
+
+                    parameters.Add(new ParameterModel(Escape(parameter.Name), type, modifier, role, KeyWriteKind.None, string.Empty, false, false));
                     continue;
                 }
 
@@ -254,10 +260,17 @@ internal static class Parser
                 }
 
                 string writeTypeCode = writeType?.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(s_codeFormat) ?? string.Empty;
-                parameters.Add(new ParameterModel(Escape(parameter.Name), type, modifier, role, kind, writeTypeCode, isNullable));
+                parameters.Add(new ParameterModel(Escape(parameter.Name), type, modifier, role, kind, writeTypeCode, isNullable, VariesPerCall(parameter)));
             }
 
             return parameters.ToEquatableArray();
+        }
+
+        private void ReportVariesPerCallOnNonKey(IParameterSymbol parameter, ParameterSyntax parameterSyntax, ParameterRole role)
+        {
+            SyntaxNode? marker = parameter.GetAttributes().First(IsVariesPerCall).ApplicationSyntaxReference?.GetSyntax();
+            string why = role == ParameterRole.CancellationToken ? "a CancellationToken" : "marked [NotCacheKey]";
+            Report(DiagnosticDescriptors.VariesPerCallOnNonKeyParameter, (marker ?? parameterSyntax).GetLocation(), parameter.Name, method.Name, why);
         }
 
         private void ReportUnsupportedParameter(IParameterSymbol parameter, ParameterSyntax parameterSyntax) =>
@@ -638,6 +651,19 @@ internal static class Parser
         private void Report(DiagnosticDescriptor descriptor, Location location, params string[] arguments) =>
             _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
     }
+
+    // The parameters that repeat from call to call come first, then those marked [VariesPerCall]: the runtime keeps the
+    // hashing state after a repeated prefix and resumes from it, so a call hashes only what changed. Declaration order
+    // within each group; names play no part, so a rename changes no key.
+    private static EquatableArray<ParameterModel> KeyFieldsInHashingOrder(EquatableArray<ParameterModel> parameters)
+    {
+        IEnumerable<ParameterModel> keys = parameters.Where(p => p.Role == ParameterRole.Key);
+        return keys.Where(p => !p.VariesPerCall).Concat(keys.Where(p => p.VariesPerCall)).ToEquatableArray();
+    }
+
+    private static bool VariesPerCall(IParameterSymbol parameter) => parameter.GetAttributes().Any(IsVariesPerCall);
+
+    private static bool IsVariesPerCall(AttributeData attribute) => IsType(attribute.AttributeClass, RuntimeNamespace, "VariesPerCallAttribute");
 
     private static ParameterRole RoleOf(IParameterSymbol parameter) =>
         IsType(parameter.Type, "System.Threading", "CancellationToken") ? ParameterRole.CancellationToken

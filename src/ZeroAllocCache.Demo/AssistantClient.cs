@@ -44,7 +44,7 @@ public sealed partial class AssistantClient
     // The fields that repeat across requests come first and the user's message last, as the key writer prefers.
     [CachedLlmCall(Cache = nameof(_cache), Implementation = nameof(CallModelAsync), KeyVersion = "demo-1")]
     public partial ValueTask<ModelAnswer> AskAsync(string systemPrompt, string model, float temperature, int maxTokens,
-        ConversationHistory history, string userMessage, CancellationToken cancellationToken = default);
+        [VariesPerCall] ConversationHistory history, [VariesPerCall] string userMessage, CancellationToken cancellationToken = default);
 
     /// <summary>Asks the model for <paramref name="request"/>, through the cache.</summary>
     /// <param name="request">The request.</param>

@@ -10,7 +10,7 @@ public partial class SupportBot
     public int ModelCalls { get; private set; }
 
     [CachedLlmCall(Cache = nameof(_cache), Implementation = nameof(CallModelAsync), KeyVersion = "support-v1")]
-    public partial ValueTask<string> AskAsync(string userMessage, string systemPrompt, string model,
+    public partial ValueTask<string> AskAsync([VariesPerCall] string userMessage, string systemPrompt, string model,
         float temperature, int maxTokens, CancellationToken cancellationToken = default);
 
     private ValueTask<string> CallModelAsync(string userMessage, string systemPrompt, string model,

@@ -662,4 +662,35 @@ public class DiagnosticTests
             private ValueTask<string> AskCoreAsync(string prompt) => new(prompt);
         }
         """;
+    [Fact]
+    public void ZAC0014_is_reported_for_VariesPerCall_on_a_cancellation_token()
+    {
+        DiagnosticAssert.ReportsSingle("ZAC0014", """
+            public partial class Bot
+            {
+                private readonly ExactMatchCache<string> _cache = new();
+
+                [CachedLlmCall]
+                public partial ValueTask<string> AskAsync(string prompt, [[|VariesPerCall|]] CancellationToken cancellationToken);
+
+                private ValueTask<string> AskCoreAsync(string prompt, CancellationToken cancellationToken) => new(prompt);
+            }
+            """, "cancellationToken", "AskAsync", "a CancellationToken");
+    }
+
+    [Fact]
+    public void ZAC0014_is_reported_for_VariesPerCall_on_a_NotCacheKey_parameter()
+    {
+        DiagnosticAssert.ReportsSingle("ZAC0014", """
+            public partial class Bot
+            {
+                private readonly ExactMatchCache<string> _cache = new();
+
+                [CachedLlmCall]
+                public partial ValueTask<string> AskAsync(string prompt, [NotCacheKey, [|VariesPerCall|]] string requestId);
+
+                private ValueTask<string> AskCoreAsync(string prompt, string requestId) => new(prompt);
+            }
+            """, "requestId", "AskAsync", "[NotCacheKey]");
+    }
 }

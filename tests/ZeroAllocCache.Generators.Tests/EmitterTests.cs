@@ -18,7 +18,7 @@ public class EmitterTests
                 private readonly ExactMatchCache<string> _cache = new(maxSize: 4096, ttl: TimeSpan.FromHours(6));
 
                 [CachedLlmCall(Cache = nameof(_cache), Implementation = nameof(CallModelAsync))]
-                public partial ValueTask<string> AskAsync(string userMessage, string systemPrompt, string model,
+                public partial ValueTask<string> AskAsync([VariesPerCall] string userMessage, string systemPrompt, string model,
                     float temperature, int maxTokens, CancellationToken cancellationToken = default);
 
                 private ValueTask<string> CallModelAsync(string userMessage, string systemPrompt, string model,
@@ -62,7 +62,7 @@ public class EmitterTests
                         return this._cache.Invalidate(in key);
                     }
 
-                    /// <summary>The cache key of <c>AskAsync</c>: its identity and key version, then its key parameters, those that repeat across calls first.</summary>
+                    /// <summary>The cache key of <c>AskAsync</c>: its identity and key version, then its key parameters, those marked [VariesPerCall] last.</summary>
                     {{GeneratedCode}}
                     private readonly struct AskAsyncCacheKey : global::ZeroAllocCache.ICacheKeySource
                     {
@@ -152,7 +152,7 @@ public class EmitterTests
                         return this.Summaries.Invalidate(in key);
                     }
 
-                    /// <summary>The cache key of <c>SummarizeAsync</c>: its identity and key version, then its key parameters, those that repeat across calls first.</summary>
+                    /// <summary>The cache key of <c>SummarizeAsync</c>: its identity and key version, then its key parameters, those marked [VariesPerCall] last.</summary>
                     {{GeneratedCode}}
                     private readonly struct SummarizeAsyncCacheKey : global::ZeroAllocCache.ICacheKeySource
                     {
@@ -228,7 +228,7 @@ public class EmitterTests
                     return global::Classifier.s_labels.Invalidate(in key);
                 }
 
-                /// <summary>The cache key of <c>Classify</c>: its identity and key version, then its key parameters, those that repeat across calls first.</summary>
+                /// <summary>The cache key of <c>Classify</c>: its identity and key version, then its key parameters, those marked [VariesPerCall] last.</summary>
                 {{GeneratedCode}}
                 private readonly struct ClassifyCacheKey : global::ZeroAllocCache.ICacheKeySource
                 {
@@ -311,7 +311,7 @@ public class EmitterTests
                             return global::MyApp.Outer.Bot<TAnswer>.s_cache.Invalidate(in key);
                         }
 
-                        /// <summary>The cache key of <c>AnswerAsync</c>: its identity and key version, then its key parameters, those that repeat across calls first.</summary>
+                        /// <summary>The cache key of <c>AnswerAsync</c>: its identity and key version, then its key parameters, those marked [VariesPerCall] last.</summary>
                         {{GeneratedCode}}
                         private readonly struct AnswerAsyncCacheKey : global::ZeroAllocCache.ICacheKeySource
                         {
@@ -364,9 +364,9 @@ public class EmitterTests
 
                 [CachedLlmCall]
                 public partial ValueTask<string> AskAsync(
-                    string? text, ReadOnlyMemory<char> memory, nint native, nuint unsignedNative, Tone tone, Guid id,
-                    string[] history, IReadOnlyList<string> turns, int? maybeNumber, Tone? maybeTone,
-                    ReadOnlyMemory<char>? maybeMemory, Template template, Template? maybeTemplate, Context? context);
+                    [VariesPerCall] string? text, [VariesPerCall] ReadOnlyMemory<char> memory, nint native, nuint unsignedNative, Tone tone, Guid id,
+                    [VariesPerCall] string[] history, [VariesPerCall] IReadOnlyList<string> turns, int? maybeNumber, Tone? maybeTone,
+                    [VariesPerCall] ReadOnlyMemory<char>? maybeMemory, Template template, Template? maybeTemplate, [VariesPerCall] Context? context);
 
                 private ValueTask<string> AskCoreAsync(
                     string? text, ReadOnlyMemory<char> memory, nint native, nuint unsignedNative, Tone tone, Guid id,
@@ -419,7 +419,7 @@ public class EmitterTests
                         return this._cache.Invalidate(in key);
                     }
 
-                    /// <summary>The cache key of <c>AskAsync</c>: its identity and key version, then its key parameters, those that repeat across calls first.</summary>
+                    /// <summary>The cache key of <c>AskAsync</c>: its identity and key version, then its key parameters, those marked [VariesPerCall] last.</summary>
                     {{GeneratedCode}}
                     private readonly struct AskAsyncCacheKey : global::ZeroAllocCache.ICacheKeySource
                     {
@@ -572,7 +572,7 @@ public class EmitterTests
                     return global::Quotes.s_cache.Invalidate(in key);
                 }
 
-                /// <summary>The cache key of <c>TodayAsync</c>: its identity and key version, then its key parameters, those that repeat across calls first.</summary>
+                /// <summary>The cache key of <c>TodayAsync</c>: its identity and key version, then its key parameters, those marked [VariesPerCall] last.</summary>
                 {{GeneratedCode}}
                 private readonly struct TodayAsyncCacheKey : global::ZeroAllocCache.ICacheKeySource
                 {

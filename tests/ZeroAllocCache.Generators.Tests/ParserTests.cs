@@ -43,6 +43,43 @@ public class ParserTests
     }
 
     [Fact]
+    public void Key_fields_are_the_unmarked_key_parameters_then_the_VariesPerCall_ones_each_in_declaration_order()
+    {
+        CachedMethodModel model = ParseSingle("""
+            public partial class Bot
+            {
+                private readonly ExactMatchCache<string> _cache = new();
+
+                [CachedLlmCall]
+                public partial ValueTask<string> AskAsync([VariesPerCall] string question, string system, [NotCacheKey] object log,
+                    [VariesPerCall] string[] history, int tokens, CancellationToken cancellationToken);
+
+                private ValueTask<string> AskCoreAsync(string question, string system, object log, string[] history, int tokens, CancellationToken cancellationToken) => new("");
+            }
+            """);
+
+        Assert.Equal(["system", "tokens", "question", "history"], model.KeyFields.Select(p => p.Name));
+    }
+
+    [Fact]
+    public void Without_VariesPerCall_the_key_fields_keep_declaration_order_whatever_the_names()
+    {
+        CachedMethodModel model = ParseSingle("""
+            public partial class Bot
+            {
+                private readonly ExactMatchCache<string> _cache = new();
+
+                [CachedLlmCall]
+                public partial ValueTask<string> AskAsync(string userMessage, string systemPrompt, string model, float temperature);
+
+                private ValueTask<string> AskCoreAsync(string userMessage, string systemPrompt, string model, float temperature) => new("");
+            }
+            """);
+
+        Assert.Equal(["userMessage", "systemPrompt", "model", "temperature"], model.KeyFields.Select(p => p.Name));
+    }
+
+    [Fact]
     public void The_identity_names_namespace_types_method_and_key_parameter_types_only()
     {
         CachedMethodModel model = ParseSingle("""
@@ -78,7 +115,7 @@ public class ParserTests
             .GetFields(BindingFlags.Public | BindingFlags.Static)
             .Select(field => (DiagnosticDescriptor)field.GetValue(null)!)];
 
-        Assert.Equal(13, descriptors.Length);
+        Assert.Equal(14, descriptors.Length);
         Assert.Equal(descriptors.Length, descriptors.Select(d => d.Id).Distinct().Count());
         foreach (DiagnosticDescriptor descriptor in descriptors)
         {

@@ -22,7 +22,7 @@ public sealed partial class CachedAssistant(int maxSize)
     /// <returns>The answer.</returns>
     [CachedLlmCall(Cache = nameof(_cache), Implementation = nameof(CallModelAsync))]
     public partial ValueTask<string> AskAsync(
-        string userMessage, string systemPrompt, string model, float temperature, int maxTokens,
+        [VariesPerCall] string userMessage, string systemPrompt, string model, float temperature, int maxTokens,
         CancellationToken cancellationToken = default);
 
     // Stands for the model call: the benchmarks measure hits, so it only has to answer once per request.

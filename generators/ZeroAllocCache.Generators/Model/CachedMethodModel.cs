@@ -18,6 +18,11 @@ namespace ZeroAllocCache.Generators.Model;
 /// <param name="ReturnType">The declared return type, as code.</param>
 /// <param name="ResultType">The type of the cached value, as code.</param>
 /// <param name="Parameters">The parameters in declaration order.</param>
+/// <param name="KeyFields">
+/// The key parameters in the order the key hashes them: those that repeat across calls in declaration order, then
+/// those marked <c>[VariesPerCall]</c> in declaration order. Decided from the declaration alone, never from names, so
+/// renaming a parameter leaves every key as it was.
+/// </param>
 /// <param name="CacheMember">The name of the field or property that holds the cache.</param>
 /// <param name="CacheIsStatic">Whether that member is static.</param>
 /// <param name="Implementation">The name of the uncached method.</param>
@@ -43,6 +48,7 @@ internal sealed record CachedMethodModel(
     string ReturnType,
     string ResultType,
     EquatableArray<ParameterModel> Parameters,
+    EquatableArray<ParameterModel> KeyFields,
     string CacheMember,
     bool CacheIsStatic,
     string Implementation,

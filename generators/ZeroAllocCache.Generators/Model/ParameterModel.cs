@@ -8,6 +8,7 @@ namespace ZeroAllocCache.Generators.Model;
 /// <param name="WriteKind">How a key parameter is written into the key; <see cref="KeyWriteKind.None"/> for the others.</param>
 /// <param name="WriteType">The type argument of the writer call (the enum or key-source type, without its nullable), or an empty string.</param>
 /// <param name="IsNullableValue">Whether the parameter is a <see cref="System.Nullable{T}"/>: written as a null marker or its value.</param>
+/// <param name="VariesPerCall">Whether the parameter is marked <c>[VariesPerCall]</c>: hashed after the key parameters that repeat.</param>
 internal sealed record ParameterModel(
     string Name,
     string Type,
@@ -15,7 +16,8 @@ internal sealed record ParameterModel(
     ParameterRole Role,
     KeyWriteKind WriteKind,
     string WriteType,
-    bool IsNullableValue)
+    bool IsNullableValue,
+    bool VariesPerCall)
 {
     /// <summary>The name without its <c>@</c>, for documentation and derived names.</summary>
     public string PlainName => Name.TrimStart('@');

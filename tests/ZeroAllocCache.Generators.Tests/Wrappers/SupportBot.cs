@@ -18,7 +18,7 @@ public partial class SupportBot
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <returns>The answer.</returns>
     [CachedLlmCall(Cache = nameof(_cache), Implementation = nameof(CallModelAsync))]
-    public partial ValueTask<string> AskAsync(string userMessage, string systemPrompt, string model,
+    public partial ValueTask<string> AskAsync([VariesPerCall] string userMessage, string systemPrompt, string model,
         float temperature, int maxTokens, CancellationToken cancellationToken = default);
 
     private ValueTask<string> CallModelAsync(string userMessage, string systemPrompt, string model,
