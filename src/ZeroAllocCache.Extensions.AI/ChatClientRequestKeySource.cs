@@ -17,9 +17,10 @@ namespace ZeroAllocCache.Extensions.AI;
 /// so that which result answers which call still counts.
 /// </para>
 /// <para>
-/// A text-only conversation is written without allocating. Requests that hold something that cannot be written
-/// faithfully (an unknown content kind, an annotation, an arbitrary object in a property bag, a raw options factory,
-/// a hosted tool...) are reported by <see cref="IsKeyable(IList{ChatMessage}, ChatOptions)"/>, and the caller forwards them uncached.
+/// A text-only conversation is written without allocating. The request is walked once: at the first part that cannot
+/// be written faithfully (an unknown content kind, an annotation, an arbitrary object in a property bag, a raw options
+/// factory, a hosted tool...) the key is abandoned (<see cref="CacheKeyWriter.Abandon"/>), and the caller forwards the
+/// request uncached.
 /// </para>
 /// </remarks>
 internal readonly struct ChatClientRequestKeySource : ICacheKeySource
@@ -63,64 +64,45 @@ internal readonly struct ChatClientRequestKeySource : ICacheKeySource
     }
 
     /// <summary>Computes the key, or returns <see langword="false"/> when the request cannot be keyed faithfully.</summary>
-    public static bool TryCreateKey(IList<ChatMessage> messages, ChatOptions? options, bool streaming, out CacheKey key)
-    {
-        if (!IsKeyable(messages, options))
-        {
-            key = default;
-            return false;
-        }
-
-        key = CacheKey.Create(new ChatClientRequestKeySource(messages, options, streaming));
-        return true;
-    }
-
-    /// <summary>Whether every part of the request is something <see cref="WriteTo"/> writes faithfully.</summary>
-    public static bool IsKeyable(IList<ChatMessage> messages, ChatOptions? options)
-    {
-        if (options is not null && !IsKeyable(options))
-        {
-            return false;
-        }
-
-        int count = messages.Count;
-        for (int i = 0; i < count; i++)
-        {
-            ChatMessage? message = messages[i];
-            if (message is null || !IsKeyable(message.AdditionalProperties))
-            {
-                return false;
-            }
-
-            IList<AIContent> contents = message.Contents;
-            int contentCount = contents.Count;
-            for (int j = 0; j < contentCount; j++)
-            {
-                if (!IsKeyable(contents[j]))
-                {
-                    return false;
-                }
-            }
-        }
-
-        return true;
-    }
+    public static bool TryCreateKey(IList<ChatMessage> messages, ChatOptions? options, bool streaming, out CacheKey key) =>
+        CacheKey.TryCreate(new ChatClientRequestKeySource(messages, options, streaming), out key);
 
     public void WriteTo(ref CacheKeyWriter writer)
     {
+        if (!TryWrite(ref writer))
+        {
+            writer.Abandon();
+        }
+    }
+
+    // Every writer below returns false at the first part it cannot write faithfully, having written part of the key:
+    // the caller stops and the key is abandoned.
+    private bool TryWrite(ref CacheKeyWriter writer)
+    {
         writer.Write(Domain);
         writer.Write(_streaming);
-        WriteOptions(ref writer, _options);
+        if (!TryWriteOptions(ref writer, _options))
+        {
+            return false;
+        }
 
         Dictionary<string, int>? callIds = null;
         int count = _messages.Count;
         writer.BeginSequence(count);
         for (int i = 0; i < count; i++)
         {
-            ChatMessage message = _messages[i];
+            ChatMessage? message = _messages[i];
+            if (message is null)
+            {
+                return false;
+            }
+
             writer.Write(message.Role.Value);
             writer.Write(message.AuthorName);
-            WriteProperties(ref writer, message.AdditionalProperties);
+            if (!TryWriteProperties(ref writer, message.AdditionalProperties))
+            {
+                return false;
+            }
 
             // Contents last: the request then ends with the newest message's text, and everything before it is a
             // prefix that repeats across requests, whose hashing state the runtime keeps and resumes from.
@@ -129,123 +111,31 @@ internal readonly struct ChatClientRequestKeySource : ICacheKeySource
             writer.BeginSequence(contentCount);
             for (int j = 0; j < contentCount; j++)
             {
-                WriteContent(ref writer, contents[j], ref callIds);
-            }
-        }
-    }
-
-    private static bool IsKeyable(ChatOptions options)
-    {
-        // Exact type, as for contents: a subclass may carry properties of its own that the key would miss. A raw options
-        // factory, a continuation and background responses all carry state the key cannot see.
-        if (options.GetType() != typeof(ChatOptions)
-            || options.RawRepresentationFactory is not null
-            || options.ContinuationToken is not null
-            || options.AllowBackgroundResponses == true)
-        {
-            return false;
-        }
-
-        if (options.ResponseFormat is not (null or ChatResponseFormatText or ChatResponseFormatJson)
-            || options.ToolMode is not (null or AutoChatToolMode or NoneChatToolMode or RequiredChatToolMode))
-        {
-            return false;
-        }
-
-        if (options.Tools is { } tools)
-        {
-            foreach (AITool tool in tools)
-            {
-                // Hosted tools (web search, file search, code interpreter...) read state outside the request.
-                if (tool is not AIFunctionDeclaration || !IsKeyable(tool.AdditionalProperties))
+                if (!TryWriteContent(ref writer, contents[j], ref callIds))
                 {
                     return false;
                 }
             }
         }
 
-        return IsKeyable(options.AdditionalProperties);
+        return true;
     }
 
-    private static bool IsKeyable(AIContent? content)
+    private static bool TryWriteOptions(ref CacheKeyWriter writer, ChatOptions? options)
     {
-        if (content is null || content.Annotations is { Count: > 0 } || !IsKeyable(content.AdditionalProperties))
+        // Exact type, as for contents: a subclass may carry properties of its own that the key would miss. A raw options
+        // factory, a continuation and background responses all carry state the key cannot see.
+        if (options is not null
+            && (options.GetType() != typeof(ChatOptions)
+                || options.RawRepresentationFactory is not null
+                || options.ContinuationToken is not null
+                || options.AllowBackgroundResponses == true
+                || options.ResponseFormat is not (null or ChatResponseFormatText or ChatResponseFormatJson)
+                || options.ToolMode is not (null or AutoChatToolMode or NoneChatToolMode or RequiredChatToolMode)))
         {
             return false;
         }
 
-        // Exact types: a subclass may carry state of its own that the key would miss.
-        Type type = content.GetType();
-        if (type == typeof(TextContent) || type == typeof(TextReasoningContent) || type == typeof(DataContent)
-            || type == typeof(UriContent) || type == typeof(ErrorContent))
-        {
-            return true;
-        }
-
-        if (type == typeof(FunctionCallContent))
-        {
-            IDictionary<string, object?>? arguments = ((FunctionCallContent)content).Arguments;
-            if (arguments is not null)
-            {
-                foreach (KeyValuePair<string, object?> argument in arguments)
-                {
-                    if (!IsKeyableValue(argument.Value))
-                    {
-                        return false;
-                    }
-                }
-            }
-
-            return true;
-        }
-
-        return type == typeof(FunctionResultContent) && IsKeyableValue(((FunctionResultContent)content).Result);
-    }
-
-    private static bool IsKeyable(AdditionalPropertiesDictionary? properties)
-    {
-        if (properties is null)
-        {
-            return true;
-        }
-
-        foreach (KeyValuePair<string, object?> property in properties)
-        {
-            if (!IsKeyableValue(property.Value))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool IsKeyable(IReadOnlyDictionary<string, object?>? properties)
-    {
-        if (properties is null || properties.Count == 0)
-        {
-            return true;
-        }
-
-        foreach (KeyValuePair<string, object?> property in properties)
-        {
-            if (!IsKeyableValue(property.Value))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    // The values WriteValue writes: JSON scalars, JSON elements and the BCL scalars. Anything else has no faithful
-    // encoding without serialisation, which is what this key exists to avoid.
-    private static bool IsKeyableValue(object? value) => value is null or string or bool or char or sbyte or byte
-        or short or ushort or int or uint or long or ulong or float or double or decimal or Guid or DateTime
-        or DateTimeOffset or TimeSpan or JsonElement;
-
-    private static void WriteOptions(ref CacheKeyWriter writer, ChatOptions? options)
-    {
         // No options and default options ask the same thing of the model, so they write the same fields.
         writer.Write(options?.ModelId);
         writer.Write(options?.Instructions);
@@ -260,7 +150,10 @@ internal readonly struct ChatClientRequestKeySource : ICacheKeySource
         WriteResponseFormat(ref writer, options?.ResponseFormat);
         WriteToolMode(ref writer, options?.ToolMode);
         writer.Write(options?.AllowMultipleToolCalls);
-        WriteTools(ref writer, options?.Tools);
+        if (!TryWriteTools(ref writer, options?.Tools))
+        {
+            return false;
+        }
 
         if (options?.Reasoning is { } reasoning)
         {
@@ -273,7 +166,7 @@ internal readonly struct ChatClientRequestKeySource : ICacheKeySource
             writer.WriteNull();
         }
 
-        WriteProperties(ref writer, options?.AdditionalProperties);
+        return TryWriteProperties(ref writer, options?.AdditionalProperties);
     }
 
     private static void WriteResponseFormat(ref CacheKeyWriter writer, ChatResponseFormat? format)
@@ -315,70 +208,106 @@ internal readonly struct ChatClientRequestKeySource : ICacheKeySource
         }
     }
 
-    private static void WriteTools(ref CacheKeyWriter writer, IList<AITool>? tools)
+    private static bool TryWriteTools(ref CacheKeyWriter writer, IList<AITool>? tools)
     {
         // No tool list and an empty one send the model the same request.
         int count = tools?.Count ?? 0;
         writer.BeginSequence(count);
         for (int i = 0; i < count; i++)
         {
-            AIFunctionDeclaration function = (AIFunctionDeclaration)tools![i];
+            // Hosted tools (web search, file search, code interpreter...) read state outside the request.
+            if (tools![i] is not AIFunctionDeclaration function)
+            {
+                return false;
+            }
+
             writer.Write(function.Name);
             writer.Write(function.Description);
             WriteJson(ref writer, function.JsonSchema);
             WriteJson(ref writer, function.ReturnJsonSchema);
-            WriteProperties(ref writer, function.AdditionalProperties);
+            if (!TryWriteProperties(ref writer, function.AdditionalProperties))
+            {
+                return false;
+            }
         }
+
+        return true;
     }
 
-    private static void WriteContent(ref CacheKeyWriter writer, AIContent content, ref Dictionary<string, int>? callIds)
+    private static bool TryWriteContent(ref CacheKeyWriter writer, AIContent? content, ref Dictionary<string, int>? callIds)
     {
-        switch (content)
+        if (content is null || content.Annotations is { Count: > 0 })
         {
-            case TextContent text:
-                writer.WriteEnum(ContentKind.Text);
-                writer.Write(text.Text);
-                break;
-            case TextReasoningContent reasoning:
-                writer.WriteEnum(ContentKind.Reasoning);
-                writer.Write(reasoning.Text);
-                writer.Write(reasoning.ProtectedData);
-                break;
-            case DataContent data:
-                writer.WriteEnum(ContentKind.Data);
-                writer.Write(data.MediaType);
-                writer.Write(data.Name);
-                writer.WriteBytes(data.Data.Span);
-                break;
-            case UriContent uri:
-                writer.WriteEnum(ContentKind.Uri);
-                writer.Write(uri.Uri.OriginalString);
-                writer.Write(uri.MediaType);
-                break;
-            case FunctionCallContent call:
-                writer.WriteEnum(ContentKind.FunctionCall);
-                writer.Write(CallOrdinal(call.CallId, ref callIds));
-                writer.Write(call.Name);
-                writer.Write(call.InformationalOnly);
-                WriteArguments(ref writer, call.Arguments);
-                break;
-            case FunctionResultContent result:
-                writer.WriteEnum(ContentKind.FunctionResult);
-                writer.Write(CallOrdinal(result.CallId, ref callIds));
-                WriteValue(ref writer, result.Result);
-                writer.Write(result.Exception?.Message);
-                break;
-            case ErrorContent error:
-                writer.WriteEnum(ContentKind.Error);
-                writer.Write(error.Message);
-                writer.Write(error.ErrorCode);
-                writer.Write(error.Details);
-                break;
-            default:
-                throw new InvalidOperationException($"{content.GetType()} passed IsKeyable but has no encoding.");
+            return false;
         }
 
-        WriteProperties(ref writer, content.AdditionalProperties);
+        // Exact types: a subclass may carry state of its own that the key would miss.
+        Type type = content.GetType();
+        if (type == typeof(TextContent))
+        {
+            writer.WriteEnum(ContentKind.Text);
+            writer.Write(((TextContent)content).Text);
+        }
+        else if (type == typeof(TextReasoningContent))
+        {
+            TextReasoningContent reasoning = (TextReasoningContent)content;
+            writer.WriteEnum(ContentKind.Reasoning);
+            writer.Write(reasoning.Text);
+            writer.Write(reasoning.ProtectedData);
+        }
+        else if (type == typeof(DataContent))
+        {
+            DataContent data = (DataContent)content;
+            writer.WriteEnum(ContentKind.Data);
+            writer.Write(data.MediaType);
+            writer.Write(data.Name);
+            writer.WriteBytes(data.Data.Span);
+        }
+        else if (type == typeof(UriContent))
+        {
+            UriContent uri = (UriContent)content;
+            writer.WriteEnum(ContentKind.Uri);
+            writer.Write(uri.Uri.OriginalString);
+            writer.Write(uri.MediaType);
+        }
+        else if (type == typeof(FunctionCallContent))
+        {
+            FunctionCallContent call = (FunctionCallContent)content;
+            writer.WriteEnum(ContentKind.FunctionCall);
+            writer.Write(CallOrdinal(call.CallId, ref callIds));
+            writer.Write(call.Name);
+            writer.Write(call.InformationalOnly);
+            if (!TryWriteArguments(ref writer, call.Arguments))
+            {
+                return false;
+            }
+        }
+        else if (type == typeof(FunctionResultContent))
+        {
+            FunctionResultContent result = (FunctionResultContent)content;
+            writer.WriteEnum(ContentKind.FunctionResult);
+            writer.Write(CallOrdinal(result.CallId, ref callIds));
+            if (!TryWriteValue(ref writer, result.Result))
+            {
+                return false;
+            }
+
+            writer.Write(result.Exception?.Message);
+        }
+        else if (type == typeof(ErrorContent))
+        {
+            ErrorContent error = (ErrorContent)content;
+            writer.WriteEnum(ContentKind.Error);
+            writer.Write(error.Message);
+            writer.Write(error.ErrorCode);
+            writer.Write(error.Details);
+        }
+        else
+        {
+            return false;
+        }
+
+        return TryWriteProperties(ref writer, content.AdditionalProperties);
     }
 
     // Call ids are provider-generated and differ between otherwise identical conversations; what matters is which
@@ -401,29 +330,34 @@ internal readonly struct ChatClientRequestKeySource : ICacheKeySource
         return ordinal;
     }
 
-    private static void WriteArguments(ref CacheKeyWriter writer, IDictionary<string, object?>? arguments)
+    private static bool TryWriteArguments(ref CacheKeyWriter writer, IDictionary<string, object?>? arguments)
     {
         if (arguments is null)
         {
             writer.WriteNull();
-            return;
+            return true;
         }
 
         writer.BeginSequence(arguments.Count * 2);
         foreach (KeyValuePair<string, object?> argument in arguments)
         {
             writer.Write(argument.Key);
-            WriteValue(ref writer, argument.Value);
+            if (!TryWriteValue(ref writer, argument.Value))
+            {
+                return false;
+            }
         }
+
+        return true;
     }
 
-    private static void WriteProperties(ref CacheKeyWriter writer, AdditionalPropertiesDictionary? properties)
+    private static bool TryWriteProperties(ref CacheKeyWriter writer, AdditionalPropertiesDictionary? properties)
     {
         // An empty bag and no bag send the same request.
         if (properties is null || properties.Count == 0)
         {
             writer.BeginSequence(0);
-            return;
+            return true;
         }
 
         // Insertion order, as the bag is serialised to the provider (and as M.E.AI's JSON key sees it).
@@ -431,31 +365,43 @@ internal readonly struct ChatClientRequestKeySource : ICacheKeySource
         foreach (KeyValuePair<string, object?> property in properties)
         {
             writer.Write(property.Key);
-            WriteValue(ref writer, property.Value);
+            if (!TryWriteValue(ref writer, property.Value))
+            {
+                return false;
+            }
         }
+
+        return true;
     }
 
     // The same encoding as the overload above, for the read-only bags some contents carry. Kept apart because the
     // concrete AdditionalPropertiesDictionary enumerates with a struct enumerator: a text-only key stays allocation-free.
-    private static void WriteProperties(ref CacheKeyWriter writer, IReadOnlyDictionary<string, object?>? properties)
+    private static bool TryWriteProperties(ref CacheKeyWriter writer, IReadOnlyDictionary<string, object?>? properties)
     {
         if (properties is null || properties.Count == 0)
         {
             writer.BeginSequence(0);
-            return;
+            return true;
         }
 
         writer.BeginSequence(properties.Count * 2);
         foreach (KeyValuePair<string, object?> property in properties)
         {
             writer.Write(property.Key);
-            WriteValue(ref writer, property.Value);
+            if (!TryWriteValue(ref writer, property.Value))
+            {
+                return false;
+            }
         }
+
+        return true;
     }
 
-    private static void WriteValue(ref CacheKeyWriter writer, object? value)
+    // JSON scalars, JSON elements and the BCL scalars. Anything else has no faithful encoding without serialisation,
+    // which is what this key exists to avoid. The writer tags every field with its kind, so 1 (int), 1L (long) and "1"
+    // stay distinct.
+    private static bool TryWriteValue(ref CacheKeyWriter writer, object? value)
     {
-        // The writer tags every field with its kind, so 1 (int) and 1L (long) and "1" stay distinct.
         switch (value)
         {
             case null: writer.WriteNull(); break;
@@ -478,8 +424,10 @@ internal readonly struct ChatClientRequestKeySource : ICacheKeySource
             case DateTimeOffset dto: writer.Write(dto); break;
             case TimeSpan ts: writer.Write(ts); break;
             case JsonElement json: WriteJson(ref writer, json); break;
-            default: throw new InvalidOperationException($"{value.GetType()} passed IsKeyable but has no encoding.");
+            default: return false;
         }
+
+        return true;
     }
 
     private static void WriteJson(ref CacheKeyWriter writer, JsonElement? element)

@@ -197,6 +197,26 @@ public class CacheKeyCompositionTests
         Assert.Equal(request.Key(), key);
     }
 
+    // The key format is a contract with every cache that holds entries (and, with a distributed level, with other
+    // replicas): a change to how requests are walked must not change the key of a request that was keyable before.
+    [Fact]
+    public void The_key_of_a_request_with_every_kind_of_part_is_the_one_this_format_version_has_always_given()
+    {
+        Request request = Request.Typical(r =>
+        {
+            ChatOptions options = r.EnsureOptions();
+            options.Tools = [Tool("weather", "Gets the weather.", JsonDocument.Parse("""{"type":"object"}""").RootElement)];
+            options.StopSequences = ["END"];
+            options.ResponseFormat = ChatResponseFormat.Json;
+            options.AdditionalProperties = new() { ["tier"] = "gold", ["retries"] = 2 };
+            r.Messages.Add(Call("call-1", "weather", "Oslo"));
+            r.Messages.Add(Result("call-1", "sunny"));
+            r.Messages.Add(new ChatMessage(ChatRole.User, [new DataContent(new byte[] { 1, 2, 3 }, "image/png"), new TextContent("and this?")]));
+        });
+
+        Assert.Equal("82ba8ae8c601d66aabe5a5ef745b7d16ab9cdba015429a75df4fc7c48fb0437f", request.Key().ToString());
+    }
+
     [Fact]
     public void A_conversation_of_20000_tool_calls_keys_by_which_result_answers_which_call_not_by_the_call_ids()
     {
