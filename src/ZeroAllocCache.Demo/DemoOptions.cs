@@ -1,7 +1,5 @@
 using System.Globalization;
 
-using ZeroAllocCache.Demo.Models;
-
 namespace ZeroAllocCache.Demo;
 
 /// <summary>The demo's command-line options.</summary>
@@ -17,29 +15,8 @@ public sealed record DemoOptions
     /// <summary>The TTL without <c>--ttl</c>.</summary>
     public static readonly TimeSpan DefaultTtl = TimeSpan.FromHours(1);
 
-    /// <summary>The usage text that <c>--help</c> prints.</summary>
-    public static string Usage { get; } = string.Create(CultureInfo.InvariantCulture, $$"""
-        Replays recorded LLM traffic through a [CachedLlmCall] client and reports what the cache saved.
-
-        Usage: ZeroAllocCache.Demo [options]
-
-        Options:
-          --requests N      Replay N requests (default: the whole workload; more than it holds replays it again).
-          --capacity N      Entries the cache keeps before evicting the least recently used (default {{DefaultCapacity}}; 0 = no limit).
-          --ttl DURATION    How long an entry stays fresh, on the workload's clock (default {{FormatDuration(DefaultTtl)}}).
-                            A number above zero and a unit: ms, s, m (or min), h, as in 500ms, 90s, 1.5h;
-                            or 'off' (or 'none') for no expiry. A bare number, 0 included, is an error.
-          --latency MS      Milliseconds each simulated model call takes (default {{DefaultLatencyMilliseconds}}).
-          --workload FILE   A JSONL workload, one chat-completions request per line (default: the bundled one).
-          --endpoint URL    Call an OpenAI-compatible API instead of the simulated model, e.g. https://api.openai.com/v1
-          --model NAME      The model to call at --endpoint, for every request (required with --endpoint).
-          -h, --help        Show this help.
-
-        Environment:
-          {{OpenAIChatModel.ApiKeyVariable}}    The API key sent to --endpoint; leave unset for a local server that needs none.
-
-        Exit codes: 0 done, 1 the model endpoint failed, 2 bad options or workload, 130 interrupted.
-        """);
+    /// <summary>The usage text that <c>--help</c> prints, and that follows every command-line error.</summary>
+    public static string Usage => DemoCommandLine.Usage;
 
     /// <summary>How many requests to replay; <see langword="null"/> for the whole workload.</summary>
     public int? Requests { get; init; }
@@ -69,74 +46,7 @@ public sealed record DemoOptions
     /// <param name="args">The arguments; <c>--name value</c> and <c>--name=value</c> are both accepted.</param>
     /// <returns>The options.</returns>
     /// <exception cref="UsageException">An option is unknown, lacks its value or has a bad one.</exception>
-    public static DemoOptions Parse(IReadOnlyList<string> args)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        var options = new DemoOptions();
-        for (int i = 0; i < args.Count; i++)
-        {
-            string argument = args[i];
-            string name = argument;
-            string? inlineValue = null;
-            int equals = argument.IndexOf('=', StringComparison.Ordinal);
-            if (argument.StartsWith("--", StringComparison.Ordinal) && equals > 0)
-            {
-                name = argument[..equals];
-                inlineValue = argument[(equals + 1)..];
-            }
-
-            string Value()
-            {
-                if (inlineValue is not null)
-                {
-                    return inlineValue;
-                }
-
-                if (i + 1 >= args.Count)
-                {
-                    throw new UsageException($"{name} needs a value.");
-                }
-
-                return args[++i];
-            }
-
-            options = name switch
-            {
-                "-h" or "--help" or "-?" => options with { ShowHelp = true },
-                "--requests" => options with { Requests = WholeNumber(name, Value(), minimum: 1) },
-                "--capacity" => options with { Capacity = WholeNumber(name, Value(), minimum: 0, maximum: ExactMatchCache<string>.MaxSupportedSize) },
-                "--ttl" => options with { Ttl = ParseTtl(name, Value()) },
-                "--latency" => options with { Latency = TimeSpan.FromMilliseconds(WholeNumber(name, Value(), minimum: 0)) },
-                "--workload" => options with { WorkloadPath = NonEmpty(name, Value()) },
-                "--endpoint" => options with { Endpoint = ParseEndpoint(name, Value()) },
-                "--model" => options with { Model = NonEmpty(name, Value()) },
-                _ when argument.StartsWith('-') => throw new UsageException($"unknown option '{argument}'."),
-                _ => throw new UsageException($"unexpected argument '{argument}'; the demo takes options only."),
-            };
-        }
-
-        if (options.ShowHelp)
-        {
-            return options;
-        }
-
-        if (options.Endpoint is not null && options.Model is null)
-        {
-            throw new UsageException("--endpoint needs --model NAME: the model to call there.");
-        }
-
-        if (options.Model is not null && options.Endpoint is null)
-        {
-            throw new UsageException("--model applies to --endpoint; the simulated model answers under the workload's model names.");
-        }
-
-        if (options.Endpoint is not null && options.Latency is not null)
-        {
-            throw new UsageException("--latency sets the simulated model's latency; a real endpoint has its own.");
-        }
-
-        return options;
-    }
+    public static DemoOptions Parse(IReadOnlyList<string> args) => DemoCommandLine.Parse(args);
 
     /// <summary>Reads a duration such as <c>500ms</c>, <c>90s</c>, <c>30m</c> or <c>2h</c>.</summary>
     /// <param name="text">The text.</param>
@@ -186,50 +96,6 @@ public sealed record DemoOptions
         _ when duration.Ticks % TimeSpan.TicksPerSecond == 0 => Invariant($"{duration.Ticks / TimeSpan.TicksPerSecond}s"),
         _ => Invariant($"{duration.TotalMilliseconds:0.###}ms"),
     };
-
-    private static int WholeNumber(string name, string value, int minimum, int maximum = int.MaxValue)
-    {
-        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int number) || number < minimum)
-        {
-            throw new UsageException(Invariant($"{name} needs a whole number of at least {minimum}, not '{value}'."));
-        }
-
-        if (number > maximum)
-        {
-            throw new UsageException(Invariant($"{name} can be at most {maximum:N0}, not '{value}'."));
-        }
-
-        return number;
-    }
-
-    private static TimeSpan? ParseTtl(string name, string value)
-    {
-        if (value is "off" or "none")
-        {
-            return null;
-        }
-
-        // A bare number has no unit, and zero is not a TTL: both are errors rather than a guess ("0" once meant "off").
-        if (!TryParseDuration(value, out TimeSpan ttl))
-        {
-            throw new UsageException($"{name} needs a duration above zero such as 90s, 30m or 2h, or 'off', not '{value}'.");
-        }
-
-        return ttl;
-    }
-
-    private static Uri ParseEndpoint(string name, string value)
-    {
-        if (!Uri.TryCreate(value, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-        {
-            throw new UsageException($"{name} needs an http or https URL such as https://api.openai.com/v1, not '{value}'.");
-        }
-
-        return uri;
-    }
-
-    private static string NonEmpty(string name, string value) =>
-        string.IsNullOrWhiteSpace(value) ? throw new UsageException($"{name} needs a value.") : value;
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
