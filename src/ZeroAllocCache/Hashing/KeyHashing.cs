@@ -1,6 +1,6 @@
 namespace ZeroAllocCache.Hashing;
 
-/// <summary>How a <see cref="CacheKeyWriter"/> turns its bytes into a digest. Every choice gives the same digest.</summary>
+/// <summary>How a <see cref="KeyHashSink"/> turns its bytes into a digest. Every choice gives the same digest.</summary>
 internal enum KeyHashing
 {
     /// <summary><see cref="System.Security.Cryptography.SHA256.HashData(ReadOnlySpan{byte}, Span{byte})"/> over the whole encoding.</summary>
