@@ -61,12 +61,12 @@ internal ref struct KeyHashSink
         sink.StartFields(initialBuffer, hashing, streamStarted: false);
     }
 
-    /// <summary>The prefix-table slot the digest resumed from, or <see cref="PrefixSlot.None"/>. Read after <see cref="Finish"/>.</summary>
+    /// <summary>The prefix-table slot the digest resumed from, or <see cref="PrefixSlot.None"/>. Read after <see cref="FinishStreamed"/>.</summary>
     public readonly PrefixSlot ResumedFrom => _resumedFrom;
 
     /// <summary>
     /// Whether full buffers are hashed and reused. When they are not, the whole message stays in one (growing)
-    /// buffer until <see cref="Finish"/>.
+    /// buffer until <see cref="FinishBuffered"/>.
     /// </summary>
     public readonly bool IsStreaming => _hashing != KeyHashing.Managed;
 
@@ -163,9 +163,25 @@ internal ref struct KeyHashSink
         _position += bytes.Length;
     }
 
-    /// <summary>Hashes the message written so far and returns its digest, bytes in order.</summary>
+    /// <summary>
+    /// Hashes the message written so far and returns its digest, bytes in order, when <see cref="IsStreaming"/>: the
+    /// state is finished where it is, after the stored prefix or the blocks already streamed.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector256<byte> Finish() => IsStreaming ? FinishNative() : HashManaged(_buffer[.._position]);
+    public Vector256<byte> FinishStreamed()
+    {
+        Debug.Assert(IsStreaming);
+        int hashedFromBuffer = _streamStarted ? 0 : StartFromPrefix(ref _state);
+        CompressTail(ref _state, hashedFromBuffer);
+        return _state.ToDigest();
+    }
+
+    /// <summary>Hashes the whole buffered message and returns its digest, when not <see cref="IsStreaming"/>.</summary>
+    public readonly Vector256<byte> FinishBuffered()
+    {
+        Debug.Assert(!IsStreaming);
+        return HashManaged(_buffer[.._position]);
+    }
 
     /// <summary>Returns the pooled buffer, if one was rented, after clearing what the message wrote into it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -210,15 +226,6 @@ internal ref struct KeyHashSink
         Span<byte> digest = stackalloc byte[Vector256<byte>.Count];
         SHA256.HashData(message, digest);
         return Vector256.Create<byte>(digest);
-    }
-
-    // The digest is finished in the sink's own state: a streamed or resumed message has it already.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector256<byte> FinishNative()
-    {
-        int hashedFromBuffer = _streamStarted ? 0 : StartFromPrefix(ref _state);
-        CompressTail(ref _state, hashedFromBuffer);
-        return _state.ToDigest();
     }
 
     // The whole message is in the buffer: start from the state after its prefix's whole blocks, stored by an earlier

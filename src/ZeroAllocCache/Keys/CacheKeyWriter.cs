@@ -412,7 +412,16 @@ public ref struct CacheKeyWriter
     /// a resumed chat key, where the call would cost a few nanoseconds of a hundred.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal CacheKey ComputeKeyInline() => new(_sink.Finish());
+    internal CacheKey ComputeKeyInline()
+    {
+        // Each branch stores its digest straight into the key: one vector merged from both would go through the stack.
+        if (_sink.IsStreaming)
+        {
+            return new CacheKey(_sink.FinishStreamed());
+        }
+
+        return new CacheKey(_sink.FinishBuffered());
+    }
 
     /// <summary>Returns the pooled buffer, if one was rented, after clearing what the request wrote into it.</summary>
     internal void Dispose() => _sink.Dispose();
