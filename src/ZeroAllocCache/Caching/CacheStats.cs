@@ -13,4 +13,19 @@ public readonly record struct CacheStats(long Hits, long Misses, int Size, long 
 
     /// <summary>The share of lookups that hit, from 0 to 1; 0 when there were no lookups.</summary>
     public double HitRate => Lookups == 0 ? 0d : (double)Hits / Lookups;
+
+    /// <summary>Reads of the distributed level that found a fresh, valid entry (memory had missed).</summary>
+    public long DistributedHits { get; init; }
+
+    /// <summary>
+    /// Reads of the distributed level that found nothing usable: no entry, an expired or cleared one, one that is not
+    /// a valid entry of this cache, or a store that failed, timed out or was being skipped.
+    /// </summary>
+    public long DistributedMisses { get; init; }
+
+    /// <summary>Calls to the distributed store that failed or timed out (reads and writes).</summary>
+    public long DistributedErrors { get; init; }
+
+    /// <summary>Background writes to the distributed store dropped because the write queue was full (or the cache disposed).</summary>
+    public long DistributedWritesDropped { get; init; }
 }

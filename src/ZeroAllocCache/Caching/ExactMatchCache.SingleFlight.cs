@@ -135,6 +135,16 @@ public sealed partial class ExactMatchCache<TValue>
         TValue value;
         try
         {
+            // The second level first, inside the call: concurrent misses on one key make one read of it.
+            if (_distributed is { } distributed
+                && FreshFromDistributed(await distributed.TryReadAsync(key, call.Token).ConfigureAwait(false), out TValue? stored, out long timestamp))
+            {
+                StoreAndEndCall(key, call, stored, timestamp);
+                call.Succeed(stored);
+                call.Dispose();
+                return;
+            }
+
             value = await call.RunFactory(factory, state).ConfigureAwait(false);
         }
         catch (Exception exception)
@@ -146,23 +156,30 @@ public sealed partial class ExactMatchCache<TValue>
         }
 
         // Stored first, then released: a waiter that resumes, and any caller after it, finds the entry.
-        StoreAndEndCall(key, call, value);
+        DateTimeOffset created = _timeProvider.GetUtcNow();
+        if (StoreAndEndCall(key, call, value, _timeProvider.GetTimestamp()))
+        {
+            _distributed?.EnqueueSet(key, value, created, ExpiryOf(created));
+        }
+
         call.Succeed(value);
         call.Dispose();
     }
 
     // Stores the call's value and forgets the call in one critical section, unless Invalidate or Clear ended it.
-    private void StoreAndEndCall(in CacheKey key, SingleFlightCall<TValue> call, TValue value)
+    // Returns whether the value was stored.
+    private bool StoreAndEndCall(in CacheKey key, SingleFlightCall<TValue> call, TValue value, long timestamp)
     {
-        long now = _timeProvider.GetTimestamp();
         using (_lock.Enter())
         {
-            if (!call.Detached)
+            bool store = !call.Detached;
+            if (store)
             {
-                StoreUnderLock(key, value, now);
+                StoreUnderLock(key, value, timestamp);
             }
 
             ForgetCall(key, call);
+            return store;
         }
     }
 

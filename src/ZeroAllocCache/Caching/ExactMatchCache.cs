@@ -1,6 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace ZeroAllocCache;
 
 /// <summary>
@@ -37,6 +41,9 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
 
     // The metrics registration of a named cache, ended by Dispose.
     private readonly CacheMetricsRegistration? _metrics;
+
+    // The second level, when the options name a distributed store.
+    private readonly DistributedLevel<TValue>? _distributed;
 
     private long _hits;
     private long _misses;
@@ -87,6 +94,12 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         _pool = new EntryPool<TValue>(capacity);
         _index = new KeyIndex(capacity);
 
+        if (options.DistributedCache is { } store)
+        {
+            ILogger logger = options.LoggerFactory?.CreateLogger("ZeroAllocCache.ExactMatchCache") ?? NullLogger.Instance;
+            _distributed = new DistributedLevel<TValue>(store, SerializerFor(options), options, _timeProvider, logger, Name ?? "(unnamed)");
+        }
+
         if (Name is not null)
         {
             _metrics = CacheMetrics.Register(this, Name);
@@ -124,7 +137,13 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         {
             using (_lock.Enter())
             {
-                return new CacheStats(_hits, _misses, _pool.Count, _evictions, _expirations);
+                return new CacheStats(_hits, _misses, _pool.Count, _evictions, _expirations)
+                {
+                    DistributedHits = _distributed?.Hits ?? 0,
+                    DistributedMisses = _distributed?.Misses ?? 0,
+                    DistributedErrors = _distributed?.Errors ?? 0,
+                    DistributedWritesDropped = _distributed?.DroppedWrites ?? 0,
+                };
             }
         }
     }
@@ -224,6 +243,12 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         {
             StoreUnderLock(key, value, now);
         }
+
+        if (_distributed is { } distributed)
+        {
+            DateTimeOffset created = _timeProvider.GetUtcNow();
+            distributed.EnqueueSet(key, value, created, ExpiryOf(created));
+        }
     }
 
     /// <summary>Removes the entry stored under <paramref name="key"/>.</summary>
@@ -235,18 +260,9 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     /// </remarks>
     public bool Invalidate(in CacheKey key)
     {
-        using (_lock.Enter())
-        {
-            DetachCall(key);
-            int index = _index.Find(_pool.Entries, key);
-            if (index == LruList.None)
-            {
-                return false;
-            }
-
-            RemoveEntry(index);
-            return true;
-        }
+        bool removed = InvalidateInMemory(key);
+        _distributed?.EnqueueRemove(key);
+        return removed;
     }
 
     /// <summary>
@@ -275,8 +291,11 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         }
     }
 
-    /// <summary>Removes every entry and resets every counter.</summary>
-    /// <remarks>Calls of <see cref="GetOrAddAsync{TState}"/> in progress end too: their results are not stored.</remarks>
+    /// <summary>Removes every entry from memory and resets every counter.</summary>
+    /// <remarks>
+    /// Calls of <see cref="GetOrAddAsync{TState}"/> in progress end too: their results are not stored. The distributed
+    /// level is left as it is (it cannot be enumerated); <see cref="ClearAsync"/> hides its entries too.
+    /// </remarks>
     public void Clear()
     {
         using (_lock.Enter())
@@ -290,6 +309,8 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
             _evictions = 0;
             _expirations = 0;
         }
+
+        _distributed?.ResetCounters();
     }
 
     /// <summary>Describes the cache like the Python seed's repr: size, capacity, TTL and hit rate.</summary>
@@ -308,15 +329,36 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     /// Ends what the cache holds outside itself: a named cache stops reporting metrics. The entries stay, and the
     /// cache keeps answering.
     /// </summary>
-    public void Dispose() => _metrics?.Dispose();
+    /// <remarks>
+    /// With a distributed level, the writes still queued for the store are flushed first, for a bounded time (20
+    /// times <see cref="ExactMatchCacheOptions{TValue}.DistributedTimeout"/>, at least 5 seconds), and later writes
+    /// go to memory only. Prefer <see cref="DisposeAsync"/>, which waits for the flush without blocking a thread.
+    /// </remarks>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    /// <inheritdoc cref="Dispose"/>
+    /// <inheritdoc cref="Dispose" path="/summary"/>
+    /// <remarks>With a distributed level, the writes still queued for the store are flushed first, for a bounded time.</remarks>
     /// <returns>A task that completes when the cache has let go.</returns>
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        Dispose();
-        return ValueTask.CompletedTask;
+        _metrics?.Dispose();
+        if (_distributed is not null)
+        {
+            await _distributed.DisposeAsync().ConfigureAwait(false);
+        }
     }
+
+    // The options' serializer, else the registered default; a distributed level cannot work without one.
+    private static IHybridCacheSerializer<TValue> SerializerFor(ExactMatchCacheOptions<TValue> options) =>
+        options.Serializer
+        ?? (CacheSerializers.TryGet(out IHybridCacheSerializer<TValue>? registered) ? registered : null)
+        ?? throw new InvalidOperationException(
+            $"ExactMatchCache<{typeof(TValue).Name}> has a distributed cache but no serializer for {typeof(TValue).FullName}: " +
+            "set ExactMatchCacheOptions.Serializer (JsonCacheSerializer<T> takes a source-generated JsonTypeInfo), or register a default with " +
+            "CacheSerializers.Register. string and byte[] have one built in.");
+
+    // When an entry created at the given time expires by the cache's TTL.
+    private DateTimeOffset? ExpiryOf(DateTimeOffset created) => _ttl is { } ttl ? created + ttl : null;
 
     private static CheckedOptions CheckPositional(int maxSize, TimeSpan? ttl, TimeProvider? timeProvider)
     {

@@ -1,7 +1,12 @@
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Logging;
+
 namespace ZeroAllocCache;
 
 /// <summary>
-/// How an <see cref="ExactMatchCache{TValue}"/> is built: its size bound, TTL, clock and name. Pass it to
+/// How an <see cref="ExactMatchCache{TValue}"/> is built: its size bound, TTL, clock and name, and its distributed
+/// second level. Pass it to
 /// <see cref="ExactMatchCache{TValue}(ExactMatchCacheOptions{TValue})"/>, or configure it through
 /// <c>services.AddExactMatchCache&lt;TValue&gt;(options =&gt; ...)</c>, which also binds it from configuration.
 /// </summary>
@@ -46,6 +51,73 @@ public sealed class ExactMatchCacheOptions<TValue>
     /// </summary>
     public string? Name { get; set; }
 
+    /// <summary>The <see cref="DistributedKeyPrefix"/> of options that set none: <c>"zac:"</c>.</summary>
+    public const string DefaultDistributedKeyPrefix = "zac:";
+
+    /// <summary>The <see cref="DistributedTimeout"/> of options that set none: 250 milliseconds.</summary>
+    public static readonly TimeSpan DefaultDistributedTimeout = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The <see cref="DistributedRetryAfter"/> of options that set none: 10 seconds.</summary>
+    public static readonly TimeSpan DefaultDistributedRetryAfter = TimeSpan.FromSeconds(10);
+
+    /// <summary>The <see cref="DistributedWriteQueueSize"/> of options that set none: 1,024 writes.</summary>
+    public const int DefaultDistributedWriteQueueSize = 1024;
+
+    /// <summary>
+    /// The distributed store of the second level, shared by every replica; <see langword="null"/> (the default) for a
+    /// cache in memory only. When the store also implements <see cref="IBufferDistributedCache"/> (as
+    /// <c>RedisCache</c> does), its buffer methods are used and a read allocates no intermediate array. Through
+    /// dependency injection, an <see cref="IDistributedCache"/> registered in the container is used when this is
+    /// <see langword="null"/>, unless it is a <c>MemoryDistributedCache</c> or <see cref="UseDistributedCache"/> is
+    /// <see langword="false"/>.
+    /// </summary>
+    public IDistributedCache? DistributedCache { get; set; }
+
+    /// <summary>
+    /// Whether a cache built through dependency injection takes the container's <see cref="IDistributedCache"/> as its
+    /// second level when <see cref="DistributedCache"/> is not set; <see langword="true"/> by default.
+    /// </summary>
+    public bool UseDistributedCache { get; set; } = true;
+
+    /// <summary>
+    /// Turns values into bytes for the distributed level (and snapshots); <see langword="null"/> for the default of
+    /// <typeparamref name="TValue"/>: built in for <see cref="string"/> and <see cref="byte"/> arrays, registered with
+    /// <see cref="CacheSerializers"/> (or in the container) for others. Use <see cref="JsonCacheSerializer{T}"/> for
+    /// JSON through a source-generated contract.
+    /// </summary>
+    public IHybridCacheSerializer<TValue>? Serializer { get; set; }
+
+    /// <summary>
+    /// The prefix of every key this cache writes to the distributed store, to keep caches that share one store apart;
+    /// <see cref="DefaultDistributedKeyPrefix"/> by default. The request's digest follows it as 43 base64url characters.
+    /// </summary>
+    public string DistributedKeyPrefix { get; set; } = DefaultDistributedKeyPrefix;
+
+    /// <summary>
+    /// The longest a request waits for the distributed store; a call that takes longer counts as a miss (or a skipped
+    /// write). Above zero; <see cref="DefaultDistributedTimeout"/> by default.
+    /// </summary>
+    public TimeSpan DistributedTimeout { get; set; } = DefaultDistributedTimeout;
+
+    /// <summary>
+    /// How long the distributed store is skipped after a call failed or timed out, before it is tried again. Zero or
+    /// more; <see cref="DefaultDistributedRetryAfter"/> by default.
+    /// </summary>
+    public TimeSpan DistributedRetryAfter { get; set; } = DefaultDistributedRetryAfter;
+
+    /// <summary>
+    /// How many background writes to the distributed store may wait; when the queue is full the oldest is dropped and
+    /// counted (<see cref="CacheStats.DistributedWritesDropped"/>), and no caller ever waits for room. At least 1;
+    /// <see cref="DefaultDistributedWriteQueueSize"/> by default.
+    /// </summary>
+    public int DistributedWriteQueueSize { get; set; } = DefaultDistributedWriteQueueSize;
+
+    /// <summary>
+    /// Where the cache logs (the distributed store failing and recovering, invalid entries); <see langword="null"/>
+    /// for the container's <see cref="ILoggerFactory"/> when built through dependency injection, else no logging.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
     /// <summary>
     /// Checks every option and returns what is wrong with each that is out of range, or nothing; the cache's
     /// constructor throws for the first, and dependency injection reports them all in an
@@ -63,6 +135,26 @@ public sealed class ExactMatchCacheOptions<TValue>
         if (Ttl is { } ttl && ttl <= TimeSpan.Zero)
         {
             problems.Add((nameof(Ttl), $"Ttl must be above zero, or null for no expiry; it is {ttl}."));
+        }
+
+        if (DistributedKeyPrefix is null)
+        {
+            problems.Add((nameof(DistributedKeyPrefix), "DistributedKeyPrefix must not be null; use \"\" for no prefix."));
+        }
+
+        if (DistributedTimeout <= TimeSpan.Zero || DistributedTimeout > TimeSpan.FromDays(1))
+        {
+            problems.Add((nameof(DistributedTimeout), $"DistributedTimeout must be above zero and at most a day; it is {DistributedTimeout}."));
+        }
+
+        if (DistributedRetryAfter < TimeSpan.Zero || DistributedRetryAfter > TimeSpan.FromDays(1))
+        {
+            problems.Add((nameof(DistributedRetryAfter), $"DistributedRetryAfter must be from zero to a day; it is {DistributedRetryAfter}."));
+        }
+
+        if (DistributedWriteQueueSize < 1)
+        {
+            problems.Add((nameof(DistributedWriteQueueSize), $"DistributedWriteQueueSize must be at least 1; it is {DistributedWriteQueueSize}."));
         }
 
         if (Name is not null && string.IsNullOrWhiteSpace(Name))

@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 using ZeroAllocCache;
@@ -28,7 +31,14 @@ public static class ExactMatchCacheServiceCollectionExtensions
     /// <para>
     /// The cache is named <see cref="DefaultCacheName"/> unless the options name it, and so reports its metrics under
     /// that name. Its clock is the options' <see cref="ExactMatchCacheOptions{TValue}.TimeProvider"/>, else the
-    /// <see cref="TimeProvider"/> registered in the container, else <see cref="TimeProvider.System"/>.
+    /// <see cref="TimeProvider"/> registered in the container, else <see cref="TimeProvider.System"/>; its logs go to
+    /// the container's <see cref="ILoggerFactory"/> unless the options name one.
+    /// </para>
+    /// <para>
+    /// An <see cref="IDistributedCache"/> registered in the container becomes the second level when the options set
+    /// none, unless it is a <c>MemoryDistributedCache</c> or <see cref="ExactMatchCacheOptions{TValue}.UseDistributedCache"/>
+    /// is <see langword="false"/>. Its serializer is the options', else an <see cref="IHybridCacheSerializer{T}"/> or
+    /// <see cref="IHybridCacheSerializerFactory"/> from the container, else the default from <see cref="CacheSerializers"/>.
     /// </para>
     /// <para>
     /// Invalid options throw an <see cref="OptionsValidationException"/> naming each bad option when the cache is
@@ -89,13 +99,40 @@ public static class ExactMatchCacheServiceCollectionExtensions
     private static ExactMatchCache<TValue> Build<TValue>(IServiceProvider provider, string optionsName)
     {
         // Get validates: bad options surface here as an OptionsValidationException naming them.
-        ExactMatchCacheOptions<TValue> options = provider.GetRequiredService<IOptionsMonitor<ExactMatchCacheOptions<TValue>>>().Get(optionsName);
-        if (options.TimeProvider is null && provider.GetService<TimeProvider>() is { } clock)
+        ExactMatchCacheOptions<TValue> options = provider.GetRequiredService<IOptionsMonitor<ExactMatchCacheOptions<TValue>>>().Get(optionsName).Clone();
+        options.TimeProvider ??= provider.GetService<TimeProvider>();
+        options.LoggerFactory ??= provider.GetService<ILoggerFactory>();
+        if (options.DistributedCache is null && options.UseDistributedCache
+            && provider.GetService<IDistributedCache>() is { } store && !IsInMemory(store))
         {
-            options = options.Clone();
-            options.TimeProvider = clock;
+            options.DistributedCache = store;
+        }
+
+        if (options.DistributedCache is not null)
+        {
+            options.Serializer ??= provider.GetService<IHybridCacheSerializer<TValue>>() ?? FromFactories<TValue>(provider);
         }
 
         return new ExactMatchCache<TValue>(options);
+    }
+
+    // The same rule as HybridCache: an in-process IDistributedCache is no second level, only a slower first one. By
+    // name, so that the runtime does not depend on Microsoft.Extensions.Caching.Memory.
+    private static bool IsInMemory(IDistributedCache store) =>
+        store.GetType().FullName == "Microsoft.Extensions.Caching.Distributed.MemoryDistributedCache";
+
+    private static IHybridCacheSerializer<TValue>? FromFactories<TValue>(IServiceProvider provider)
+    {
+        // The last registered factory first, as HybridCache looks them up.
+        IHybridCacheSerializerFactory[] factories = [.. provider.GetServices<IHybridCacheSerializerFactory>()];
+        for (int i = factories.Length - 1; i >= 0; i--)
+        {
+            if (factories[i].TryCreateSerializer(out IHybridCacheSerializer<TValue>? serializer))
+            {
+                return serializer;
+            }
+        }
+
+        return null;
     }
 }

@@ -1,0 +1,529 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Logging;
+
+namespace ZeroAllocCache;
+
+/// <summary>
+/// The second level of a cache: entries in an <see cref="IDistributedCache"/> shared by every replica, read when
+/// memory misses and written in the background when memory changes.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Every call to the store is bounded by the timeout, whether or not the store honours cancellation; a call that
+/// fails or times out is a miss (or a skipped write), and the store is then skipped for the retry interval
+/// (<see cref="StoreHealth"/>). Nothing the store does reaches a caller as an exception.
+/// </para>
+/// <para>
+/// Writes go through a bounded queue drained by one worker, so that they keep their order. A write that fails is
+/// tried again when the store is next worth calling, up to <see cref="WriteAttempts"/> times; while the store is
+/// down the queue waits, and when it is full it drops its oldest write and counts it, so no caller ever waits.
+/// Removals and clears that were dropped or gave up are kept and replayed when the store answers again, so an
+/// invalidation is not silently lost; a lost set only costs a later miss.
+/// </para>
+/// <para>
+/// A clear cannot enumerate the store's keys: it stores its time under a marker key instead, and every read fetches
+/// the marker with the entry (two pipelined requests) and treats entries created before it as misses.
+/// </para>
+/// </remarks>
+/// <typeparam name="TValue">The cached value type.</typeparam>
+internal sealed class DistributedLevel<TValue> : IAsyncDisposable
+{
+    private const int MaxPendingRemovals = 4096;
+
+    /// <summary>How many times a queued write is tried before it is given up.</summary>
+    private const int WriteAttempts = 3;
+
+    private static readonly TimeSpan InvalidEntryLogInterval = TimeSpan.FromMinutes(1);
+
+    private readonly IDistributedCache _store;
+    private readonly IBufferDistributedCache? _bufferStore;
+    private readonly IHybridCacheSerializer<TValue> _serializer;
+    private readonly DistributedKeys _keys;
+    private readonly TimeSpan _timeout;
+    private readonly TimeSpan _flushTimeout;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+    private readonly string _cacheName;
+    private readonly ulong _typeTag = DistributedEntryFormat.TypeTag<TValue>();
+
+    private readonly Channel<WriteOperation> _writes;
+    private readonly Task _writer;
+
+    // Removals that could not reach the store, replayed when it answers again.
+    private readonly ConcurrentDictionary<CacheKey, byte> _pendingRemovals = new();
+
+    // The latest clear that could not reach the store, replayed when it answers again, in UTC ticks; 0 when none.
+    private long _pendingClearTicks;
+
+    // The latest clear known here, made in this process or read from the store: entries created before it are stale.
+    private long _clearedTicks;
+
+    private long _hits;
+    private long _misses;
+    private long _errors;
+    private long _droppedWrites;
+    private long _invalidEntries;
+    private long _lastInvalidEntryLog;
+
+    public DistributedLevel(
+        IDistributedCache store,
+        IHybridCacheSerializer<TValue> serializer,
+        ExactMatchCacheOptions<TValue> options,
+        TimeProvider clock,
+        ILogger logger,
+        string cacheName)
+    {
+        _store = store;
+        _bufferStore = store as IBufferDistributedCache;
+        _serializer = serializer;
+        _keys = new DistributedKeys(options.DistributedKeyPrefix);
+        _timeout = options.DistributedTimeout;
+        _flushTimeout = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(5).Ticks, options.DistributedTimeout.Ticks * 20));
+        _clock = clock;
+        _logger = logger;
+        _cacheName = cacheName;
+        Health = new StoreHealth(options.DistributedRetryAfter, logger, cacheName);
+        _writes = Channel.CreateBounded<WriteOperation>(
+            new BoundedChannelOptions(options.DistributedWriteQueueSize)
+            {
+                FullMode = BoundedChannelFullMode.DropOldest,
+                SingleReader = true,
+            },
+            OnWriteDropped);
+        _writer = Task.Run(DrainWritesAsync);
+    }
+
+    public StoreHealth Health { get; }
+
+    public IDistributedCache Store => _store;
+
+    public long Hits => Volatile.Read(ref _hits);
+
+    public long Misses => Volatile.Read(ref _misses);
+
+    public long Errors => Volatile.Read(ref _errors);
+
+    public long DroppedWrites => Volatile.Read(ref _droppedWrites);
+
+    public long InvalidEntries => Volatile.Read(ref _invalidEntries);
+
+    /// <summary>Sets the counters back to zero, as the cache's <c>Clear</c> does with its own.</summary>
+    public void ResetCounters()
+    {
+        Interlocked.Exchange(ref _hits, 0);
+        Interlocked.Exchange(ref _misses, 0);
+        Interlocked.Exchange(ref _errors, 0);
+        Interlocked.Exchange(ref _droppedWrites, 0);
+        Interlocked.Exchange(ref _invalidEntries, 0);
+    }
+
+    /// <summary>
+    /// Reads the entry of <paramref name="key"/>: a miss when it is absent, expired, older than the last clear, not a
+    /// valid entry of this cache, or when the store fails or takes longer than the timeout.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask<DistributedRead<TValue>> TryReadAsync(CacheKey key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!Health.IsAvailable)
+        {
+            Interlocked.Increment(ref _misses);
+            return default;
+        }
+
+        string storeKey = _keys.Of(key);
+        PooledBufferWriter entry = new();
+        using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_timeout);
+        Task<bool> read = ReadEntryAsync(storeKey, entry, timeout.Token);
+        Task<byte[]?> marker = _store.GetAsync(_keys.ClearMarker, timeout.Token);
+        try
+        {
+            await Task.WhenAll(read, marker).WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // A store that ignores cancellation may still be writing into the buffer: it is returned once the store is done.
+            ReleaseWhenDone(Task.WhenAll(read, marker), entry);
+            cancellationToken.ThrowIfCancellationRequested();
+            RecordFailure("read", exception);
+            Interlocked.Increment(ref _misses);
+            return default;
+        }
+
+        try
+        {
+            Health.ReportSuccess();
+            ObserveClear(marker.Result);
+            RequestReplayIfPending();
+            DistributedRead<TValue> found = read.Result ? Decode(key, entry.WrittenMemory) : default;
+            Interlocked.Increment(ref found.Found ? ref _hits : ref _misses);
+            return found;
+        }
+        finally
+        {
+            entry.Dispose();
+        }
+    }
+
+    /// <summary>Queues the write of an entry; returns at once.</summary>
+    public void EnqueueSet(in CacheKey key, TValue value, DateTimeOffset created, DateTimeOffset? expires) =>
+        Enqueue(new WriteOperation(WriteKind.Set, key, value, created, expires, Completion: null));
+
+    /// <summary>Queues the removal of an entry; returns at once.</summary>
+    public void EnqueueRemove(in CacheKey key) =>
+        Enqueue(new WriteOperation(WriteKind.Remove, key, default, default, null, Completion: null));
+
+    /// <summary>
+    /// Writes an entry after the writes queued before it; completes when the store has it, when it failed, or after
+    /// twice the timeout (the write then stays queued).
+    /// </summary>
+    /// <returns>Whether the store acknowledged the write.</returns>
+    public Task<bool> SetAsync(in CacheKey key, TValue value, DateTimeOffset created, DateTimeOffset? expires, CancellationToken cancellationToken) =>
+        EnqueueAndWait(new WriteOperation(WriteKind.Set, key, value, created, expires, NewCompletion()), cancellationToken);
+
+    /// <summary>Removes an entry after the writes queued before it.</summary>
+    /// <returns>Whether the store acknowledged the removal; one that failed is replayed when the store answers again.</returns>
+    public Task<bool> RemoveAsync(in CacheKey key, CancellationToken cancellationToken) =>
+        EnqueueAndWait(new WriteOperation(WriteKind.Remove, key, default, default, null, NewCompletion()), cancellationToken);
+
+    /// <summary>
+    /// Hides every entry created before <paramref name="clearedAt"/>, here at once and for every replica once the
+    /// store has the marker.
+    /// </summary>
+    /// <returns>Whether the store acknowledged the marker; one that failed is replayed when the store answers again.</returns>
+    public Task<bool> ClearAsync(DateTimeOffset clearedAt, CancellationToken cancellationToken)
+    {
+        RaiseToAtLeast(ref _clearedTicks, clearedAt.UtcTicks);
+        return EnqueueAndWait(new WriteOperation(WriteKind.Clear, default, default, clearedAt, null, NewCompletion()), cancellationToken);
+    }
+
+    /// <summary>Stops taking writes and flushes those queued, for a bounded time.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _writes.Writer.TryComplete();
+        try
+        {
+            await _writer.WaitAsync(_flushTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            DistributedLog.FlushIncomplete(_logger, _cacheName, _writes.Reader.Count);
+        }
+    }
+
+    private static TaskCompletionSource<bool> NewCompletion() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private static void RaiseToAtLeast(ref long field, long value)
+    {
+        long current = Volatile.Read(ref field);
+        while (value > current)
+        {
+            long seen = Interlocked.CompareExchange(ref field, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    // Returns the buffer to the pool, and observes the store's exception, once the store has let go of both.
+    private static void ReleaseWhenDone(Task reads, PooledBufferWriter buffer) =>
+        _ = reads.ContinueWith(
+            static (task, state) =>
+            {
+                _ = task.Exception;
+                ((PooledBufferWriter)state!).Dispose();
+            },
+            buffer,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+
+    private async Task<bool> ReadEntryAsync(string storeKey, PooledBufferWriter entry, CancellationToken cancellationToken)
+    {
+        if (_bufferStore is not null)
+        {
+            return await _bufferStore.TryGetAsync(storeKey, entry, cancellationToken).ConfigureAwait(false);
+        }
+
+        byte[]? bytes = await _store.GetAsync(storeKey, cancellationToken).ConfigureAwait(false);
+        if (bytes is null)
+        {
+            return false;
+        }
+
+        entry.Write(bytes);
+        return true;
+    }
+
+    private DistributedRead<TValue> Decode(in CacheKey key, ReadOnlyMemory<byte> entry)
+    {
+        DistributedEntryFormat.Problem problem = DistributedEntryFormat.TryReadHeader(entry.Span, key, _typeTag, out DistributedEntryFormat.Header header);
+        if (problem != DistributedEntryFormat.Problem.None)
+        {
+            RecordInvalidEntry(problem.ToString(), exception: null);
+            return default;
+        }
+
+        DateTimeOffset now = _clock.GetUtcNow();
+        if (header.Expires <= now || header.Created.UtcTicks < Volatile.Read(ref _clearedTicks))
+        {
+            return default;
+        }
+
+        TValue value;
+        try
+        {
+            value = _serializer.Deserialize(new ReadOnlySequence<byte>(entry[DistributedEntryFormat.HeaderSize..]));
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            RecordInvalidEntry("payload", exception);
+            return default;
+        }
+
+        return new DistributedRead<TValue>(true, value, header.Created, header.Expires);
+    }
+
+    private void ObserveClear(byte[]? marker)
+    {
+        if (marker is { Length: sizeof(long) })
+        {
+            RaiseToAtLeast(ref _clearedTicks, BinaryPrimitives.ReadInt64LittleEndian(marker));
+        }
+    }
+
+    private void RecordInvalidEntry(string problem, Exception? exception)
+    {
+        Interlocked.Increment(ref _invalidEntries);
+
+        // One line a minute at most: a store full of foreign entries must not flood the log.
+        long now = _clock.GetTimestamp();
+        long last = Volatile.Read(ref _lastInvalidEntryLog);
+        if ((last == 0 || _clock.GetElapsedTime(last, now) >= InvalidEntryLogInterval)
+            && Interlocked.CompareExchange(ref _lastInvalidEntryLog, now, last) == last)
+        {
+            if (exception is null)
+            {
+                DistributedLog.InvalidEntry(_logger, _cacheName, problem);
+            }
+            else
+            {
+                DistributedLog.PayloadUnreadable(_logger, _cacheName, exception);
+            }
+        }
+    }
+
+    private void RecordFailure(string operation, Exception exception)
+    {
+        Interlocked.Increment(ref _errors);
+        Health.ReportFailure(operation, exception is TimeoutException or OperationCanceledException ? null : exception);
+    }
+
+    private void Enqueue(WriteOperation operation)
+    {
+        if (!_writes.Writer.TryWrite(operation))
+        {
+            // Disposed: the write can no longer be flushed.
+            OnWriteDropped(operation);
+        }
+    }
+
+    // A caller waits for its write at most twice the timeout (one call in front of it, and its own): past that it is
+    // told the write is not acknowledged, and the write stays queued.
+    private async Task<bool> EnqueueAndWait(WriteOperation operation, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Enqueue(operation);
+        try
+        {
+            return await operation.Completion!.Task.WaitAsync(_timeout * 2, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private void OnWriteDropped(WriteOperation dropped)
+    {
+        Interlocked.Increment(ref _droppedWrites);
+        Remember(dropped);
+        dropped.Completion?.TrySetResult(false);
+        DistributedLog.WriteDropped(_logger, _cacheName);
+    }
+
+    // Removals and clears that did not reach the store are replayed later; a set that did not only costs a miss.
+    private void Remember(in WriteOperation operation)
+    {
+        if (operation.Kind == WriteKind.Remove && _pendingRemovals.Count < MaxPendingRemovals)
+        {
+            _pendingRemovals.TryAdd(operation.Key, 0);
+        }
+        else if (operation.Kind == WriteKind.Clear)
+        {
+            RaiseToAtLeast(ref _pendingClearTicks, operation.Created.UtcTicks);
+        }
+    }
+
+    private void RequestReplayIfPending()
+    {
+        if (Volatile.Read(ref _pendingClearTicks) != 0 || !_pendingRemovals.IsEmpty)
+        {
+            _writes.Writer.TryWrite(new WriteOperation(WriteKind.Replay, default, default, default, null, Completion: null));
+        }
+    }
+
+    private async Task DrainWritesAsync()
+    {
+        await foreach (WriteOperation operation in _writes.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            bool written = false;
+            for (int attempt = 0; attempt < WriteAttempts && !written; attempt++)
+            {
+                // The queue waits for a store that is being skipped; callers never do (a full queue drops its oldest).
+                await Task.Delay(Health.TimeUntilAvailable).ConfigureAwait(false);
+                await ReplayPendingAsync().ConfigureAwait(false);
+                written = operation.Kind == WriteKind.Replay || await ApplyAsync(operation).ConfigureAwait(false);
+            }
+
+            if (!written)
+            {
+                Interlocked.Increment(ref _droppedWrites);
+                Remember(operation);
+            }
+
+            operation.Completion?.TrySetResult(written);
+        }
+    }
+
+    private async Task ReplayPendingAsync()
+    {
+        if (!Health.IsAvailable)
+        {
+            return;
+        }
+
+        long clearTicks = Interlocked.Exchange(ref _pendingClearTicks, 0);
+        if (clearTicks != 0
+            && !await ApplyAsync(new WriteOperation(WriteKind.Clear, default, default, new DateTimeOffset(clearTicks, TimeSpan.Zero), null, null)).ConfigureAwait(false))
+        {
+            RaiseToAtLeast(ref _pendingClearTicks, clearTicks);
+            return;
+        }
+
+        foreach (CacheKey key in _pendingRemovals.Keys)
+        {
+            if (!await ApplyAsync(new WriteOperation(WriteKind.Remove, key, default, default, null, null)).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            _pendingRemovals.TryRemove(key, out _);
+        }
+    }
+
+    // One call to the store, bounded by the timeout; false when it was skipped, failed or timed out.
+    private async Task<bool> ApplyAsync(WriteOperation operation)
+    {
+        if (!Health.IsAvailable)
+        {
+            return false;
+        }
+
+        PooledBufferWriter? buffer = null;
+        Task call;
+        using CancellationTokenSource timeout = new(_timeout);
+        try
+        {
+            switch (operation.Kind)
+            {
+                case WriteKind.Set when operation.Expires <= _clock.GetUtcNow():
+                    return true; // already expired: nothing worth storing, and stores refuse a past expiry
+                case WriteKind.Set:
+                    buffer = Encode(operation);
+                    call = WriteEntryAsync(_keys.Of(operation.Key), buffer, operation.Expires, timeout.Token);
+                    break;
+                case WriteKind.Remove:
+                    call = _store.RemoveAsync(_keys.Of(operation.Key), timeout.Token);
+                    break;
+                default:
+                    byte[] marker = new byte[sizeof(long)];
+                    BinaryPrimitives.WriteInt64LittleEndian(marker, operation.Created.UtcTicks);
+                    call = _store.SetAsync(_keys.ClearMarker, marker, new DistributedCacheEntryOptions(), timeout.Token);
+                    break;
+            }
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The serializer failed: nothing to write. Not the store's fault.
+            buffer?.Dispose();
+            Interlocked.Increment(ref _errors);
+            return operation.Kind != WriteKind.Set;
+        }
+
+        try
+        {
+            await call.WaitAsync(_timeout).ConfigureAwait(false);
+            buffer?.Dispose();
+            Health.ReportSuccess();
+            return true;
+        }
+        catch (Exception exception)
+        {
+            if (buffer is null)
+            {
+                _ = call.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+            else
+            {
+                ReleaseWhenDone(call, buffer);
+            }
+
+            RecordFailure(operation.Kind.ToString().ToLowerInvariant(), exception);
+            return false;
+        }
+    }
+
+    private PooledBufferWriter Encode(in WriteOperation operation)
+    {
+        PooledBufferWriter buffer = new();
+        buffer.Advance(DistributedEntryFormat.HeaderSize);
+        _serializer.Serialize(operation.Value!, buffer);
+        DistributedEntryFormat.WriteHeader(
+            System.Runtime.InteropServices.MemoryMarshal.AsMemory(buffer.WrittenMemory).Span,
+            operation.Key,
+            _typeTag,
+            operation.Created,
+            operation.Expires);
+        return buffer;
+    }
+
+    private Task WriteEntryAsync(string storeKey, PooledBufferWriter entry, DateTimeOffset? expires, CancellationToken cancellationToken)
+    {
+        DistributedCacheEntryOptions options = new() { AbsoluteExpiration = expires };
+        return _bufferStore is not null
+            ? _bufferStore.SetAsync(storeKey, new ReadOnlySequence<byte>(entry.WrittenMemory), options, cancellationToken).AsTask()
+            : _store.SetAsync(storeKey, entry.WrittenSpan.ToArray(), options, cancellationToken);
+    }
+
+    private enum WriteKind : byte
+    {
+        Set,
+        Remove,
+        Clear,
+        Replay,
+    }
+
+    private readonly record struct WriteOperation(
+        WriteKind Kind, CacheKey Key, TValue? Value, DateTimeOffset Created, DateTimeOffset? Expires, TaskCompletionSource<bool>? Completion);
+}

@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.Options;
+
+using ZeroAllocCache.Testing;
+
+namespace ZeroAllocCache.Tests.Distributed;
+
+/// <summary>
+/// Caches that share one real Redis through <see cref="RedisCache"/>, each with a connection of its own, as the
+/// replicas of a service would. Each test takes a key prefix of its own, so tests sharing a server never meet.
+/// </summary>
+internal sealed class RedisReplicas : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _caches = [];
+    private readonly List<RedisCache> _stores = [];
+
+    public RedisReplicas(RedisServer server)
+    {
+        Server = server;
+        Prefix = "test-" + Guid.NewGuid().ToString("N")[..12] + ":";
+    }
+
+    public RedisServer Server { get; }
+
+    public string Prefix { get; }
+
+    public RedisCache NewStore()
+    {
+        RedisCache store = new(Options.Create(new RedisCacheOptions { Configuration = Server.Configuration }));
+        _stores.Add(store);
+        return store;
+    }
+
+    public ExactMatchCache<T> Replica<T>(Action<ExactMatchCacheOptions<T>>? configure = null)
+    {
+        ExactMatchCacheOptions<T> options = new()
+        {
+            DistributedCache = NewStore(),
+            DistributedKeyPrefix = Prefix,
+            // Generous enough for a loaded CI machine, short enough for the outage tests to run quickly.
+            DistributedTimeout = TimeSpan.FromMilliseconds(500),
+            DistributedRetryAfter = TimeSpan.FromMilliseconds(300),
+        };
+        configure?.Invoke(options);
+        ExactMatchCache<T> cache = new(options);
+        _caches.Add(cache);
+        return cache;
+    }
+
+    /// <summary>The store key of a cache key, as the caches write it.</summary>
+    public string StoreKey(in CacheKey key)
+    {
+        Span<byte> digest = stackalloc byte[CacheKey.SizeInBytes];
+        key.CopyTo(digest);
+        return Prefix + System.Buffers.Text.Base64Url.EncodeToString(digest);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (IAsyncDisposable cache in _caches)
+        {
+            await cache.DisposeAsync();
+        }
+
+        foreach (RedisCache store in _stores)
+        {
+            store.Dispose();
+        }
+    }
+}
