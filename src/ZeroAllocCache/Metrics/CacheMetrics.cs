@@ -53,6 +53,15 @@ public static class CacheMetrics
     /// <summary>Entries removed because they outlived the TTL (observable counter, <c>{entry}</c>).</summary>
     public const string ExpirationsInstrumentName = "zeroalloccache.expirations";
 
+    /// <summary>Reads of the distributed level that found a fresh entry (observable counter, <c>{hit}</c>).</summary>
+    public const string DistributedHitsInstrumentName = "zeroalloccache.distributed.hits";
+
+    /// <summary>Reads of the distributed level that found nothing usable (observable counter, <c>{miss}</c>).</summary>
+    public const string DistributedMissesInstrumentName = "zeroalloccache.distributed.misses";
+
+    /// <summary>Calls to the distributed store that failed or timed out (observable counter, <c>{error}</c>).</summary>
+    public const string DistributedErrorsInstrumentName = "zeroalloccache.distributed.errors";
+
     /// <summary>Entries currently stored (observable up-down counter, <c>{entry}</c>).</summary>
     public const string EntriesInstrumentName = "zeroalloccache.entries";
 
@@ -149,6 +158,12 @@ public static class CacheMetrics
             "Entries removed to make room for new ones.");
         meter.CreateObservableCounter(ExpirationsInstrumentName, static () => ObserveCaches(static s => s.Expirations), "{entry}",
             "Entries removed because they outlived the TTL.");
+        meter.CreateObservableCounter(DistributedHitsInstrumentName, static () => ObserveCaches(static s => s.DistributedHits), "{hit}",
+            "Reads of the distributed level that found a fresh entry.");
+        meter.CreateObservableCounter(DistributedMissesInstrumentName, static () => ObserveCaches(static s => s.DistributedMisses), "{miss}",
+            "Reads of the distributed level that found nothing usable.");
+        meter.CreateObservableCounter(DistributedErrorsInstrumentName, static () => ObserveCaches(static s => s.DistributedErrors), "{error}",
+            "Calls to the distributed store that failed or timed out.");
         meter.CreateObservableUpDownCounter(EntriesInstrumentName, static () => ObserveCaches(static s => s.Size), "{entry}",
             "Entries currently stored.");
         meter.CreateObservableCounter(ModelCallsSavedInstrumentName, static () => ObserveModelCalls(), "{call}",

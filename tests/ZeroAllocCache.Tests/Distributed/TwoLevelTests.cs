@@ -253,6 +253,44 @@ public sealed class TwoLevelTests(RedisServer redis) : IClassFixture<RedisServer
         Assert.Contains("Serializer", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_memory_hit_of_a_two_level_cache_allocates_nothing()
+    {
+        await using RedisReplicas replicas = new(redis);
+        ExactMatchCache<string> cache = replicas.Replica<string>();
+        await cache.PutAsync(Key("q"), "answer");
+        Func<int, CancellationToken, ValueTask<string>> factory = static (_, _) => new ValueTask<string>("never");
+        for (int i = 0; i < 1_000; i++)
+        {
+            Hit(cache, factory);
+        }
+
+        long least = long.MaxValue;
+        for (int round = 0; round < 5 && least != 0; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1_000; i++)
+            {
+                Hit(cache, factory);
+            }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        Assert.Equal(0, least);
+    }
+
+    private static void Hit(ExactMatchCache<string> cache, Func<int, CancellationToken, ValueTask<string>> factory)
+    {
+        ValueTask<string> added = cache.GetOrAddAsync(Key("q"), 0, factory);
+        ValueTask<CacheLookup<string>> looked = cache.TryGetAsync(Key("q"));
+        if (!cache.TryGet(Key("q"), out _) || !added.IsCompletedSuccessfully || !looked.IsCompletedSuccessfully
+            || added.Result != "answer" || !looked.Result.Found)
+        {
+            throw new InvalidOperationException("Expected a hit in memory.");
+        }
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         using CancellationTokenSource timeout = new(Timeout);
