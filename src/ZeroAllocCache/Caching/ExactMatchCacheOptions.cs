@@ -60,6 +60,9 @@ public sealed class ExactMatchCacheOptions<TValue>
     /// <summary>The <see cref="DistributedRetryAfter"/> of options that set none: 10 seconds.</summary>
     public static readonly TimeSpan DefaultDistributedRetryAfter = TimeSpan.FromSeconds(10);
 
+    /// <summary>The <see cref="DistributedClearCheckInterval"/> of options that set none: 1 second.</summary>
+    public static readonly TimeSpan DefaultDistributedClearCheckInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>The <see cref="DistributedWriteQueueSize"/> of options that set none: 1,024 writes.</summary>
     public const int DefaultDistributedWriteQueueSize = 1024;
 
@@ -113,6 +116,15 @@ public sealed class ExactMatchCacheOptions<TValue>
     public int DistributedWriteQueueSize { get; set; } = DefaultDistributedWriteQueueSize;
 
     /// <summary>
+    /// How long a read of the distributed level trusts the time of the last <c>ClearAsync</c> it read from the store
+    /// before reading it again with the next entry: <see cref="TimeSpan.Zero"/> reads it with every entry (one more
+    /// request to the store per read), so another replica's clear is seen at once. A clear made by this cache is seen
+    /// at once whatever the interval, and with a backplane every replica's is. Zero or more;
+    /// <see cref="DefaultDistributedClearCheckInterval"/> by default.
+    /// </summary>
+    public TimeSpan DistributedClearCheckInterval { get; set; } = DefaultDistributedClearCheckInterval;
+
+    /// <summary>
     /// Where the cache logs (the distributed store failing and recovering, invalid entries); <see langword="null"/>
     /// for the container's <see cref="ILoggerFactory"/> when built through dependency injection, else no logging.
     /// </summary>
@@ -150,6 +162,11 @@ public sealed class ExactMatchCacheOptions<TValue>
         if (DistributedRetryAfter < TimeSpan.Zero || DistributedRetryAfter > TimeSpan.FromDays(1))
         {
             problems.Add((nameof(DistributedRetryAfter), $"DistributedRetryAfter must be from zero to a day; it is {DistributedRetryAfter}."));
+        }
+
+        if (DistributedClearCheckInterval < TimeSpan.Zero)
+        {
+            problems.Add((nameof(DistributedClearCheckInterval), $"DistributedClearCheckInterval must be zero or more; it is {DistributedClearCheckInterval}."));
         }
 
         if (DistributedWriteQueueSize < 1)

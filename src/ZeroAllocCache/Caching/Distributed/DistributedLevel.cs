@@ -27,8 +27,9 @@ namespace ZeroAllocCache;
 /// invalidation is not silently lost; a lost set only costs a later miss.
 /// </para>
 /// <para>
-/// A clear cannot enumerate the store's keys: it stores its time under a marker key instead, and every read fetches
-/// the marker with the entry (two pipelined requests) and treats entries created before it as misses.
+/// A clear cannot enumerate the store's keys: it stores its time under a marker key instead, and reads treat entries
+/// created before it as misses. A read fetches the marker with the entry (two pipelined requests) when the marker it
+/// last read is older than the clear-check interval.
 /// </para>
 /// </remarks>
 /// <typeparam name="TValue">The cached value type.</typeparam>
@@ -64,6 +65,10 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
     // The latest clear known here, made in this process or read from the store: entries created before it are stale.
     private long _clearedTicks;
 
+    // The system-clock timestamp after which the marker must be read again; 0 before the first read.
+    private long _clearCheckDue;
+    private readonly long _clearCheckTicks;
+
     private long _hits;
     private long _misses;
     private long _errors;
@@ -84,6 +89,7 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         _serializer = serializer;
         _keys = new DistributedKeys(options.DistributedKeyPrefix);
         _timeout = options.DistributedTimeout;
+        _clearCheckTicks = (long)(options.DistributedClearCheckInterval.TotalSeconds * TimeProvider.System.TimestampFrequency);
         _flushTimeout = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(5).Ticks, options.DistributedTimeout.Ticks * 20));
         _clock = clock;
         _logger = logger;
@@ -138,19 +144,22 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         }
 
         string storeKey = _keys.Of(key);
-        PooledBufferWriter entry = new();
-        using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_timeout);
-        Task<bool> read = ReadEntryAsync(storeKey, entry, timeout.Token);
-        Task<byte[]?> marker = _store.GetAsync(_keys.ClearMarker, timeout.Token);
+        PooledBufferWriter entry = PooledBufferWriter.Rent();
+        long now = TimeProvider.System.GetTimestamp();
+
+        // The timeout is the wait's, not the store's: stores such as RedisCache cannot cancel a request in flight, so
+        // a token that fires would save nothing, and its timer would cost every read.
+        Task<bool> read = ReadEntryAsync(storeKey, entry, cancellationToken);
+        Task<byte[]?>? marker = now >= Volatile.Read(ref _clearCheckDue) ? _store.GetAsync(_keys.ClearMarker, cancellationToken) : null;
+        Task reads = marker is null ? read : Task.WhenAll(read, marker);
         try
         {
-            await Task.WhenAll(read, marker).WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+            await reads.WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
             // A store that ignores cancellation may still be writing into the buffer: it is returned once the store is done.
-            ReleaseWhenDone(Task.WhenAll(read, marker), entry);
+            ReleaseWhenDone(reads, entry);
             cancellationToken.ThrowIfCancellationRequested();
             RecordFailure("read", exception);
             Interlocked.Increment(ref _misses);
@@ -160,7 +169,12 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         try
         {
             Health.ReportSuccess();
-            ObserveClear(marker.Result);
+            if (marker is not null)
+            {
+                ObserveClear(marker.Result);
+                Volatile.Write(ref _clearCheckDue, now + _clearCheckTicks);
+            }
+
             RequestReplayIfPending();
             DistributedRead<TValue> found = read.Result ? Decode(key, entry.WrittenMemory) : default;
             Interlocked.Increment(ref found.Found ? ref _hits : ref _misses);
@@ -168,7 +182,7 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         }
         finally
         {
-            entry.Dispose();
+            entry.Return();
         }
     }
 
@@ -241,20 +255,20 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
             static (task, state) =>
             {
                 _ = task.Exception;
-                ((PooledBufferWriter)state!).Dispose();
+                ((PooledBufferWriter)state!).Return();
             },
             buffer,
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
 
-    private async Task<bool> ReadEntryAsync(string storeKey, PooledBufferWriter entry, CancellationToken cancellationToken)
-    {
-        if (_bufferStore is not null)
-        {
-            return await _bufferStore.TryGetAsync(storeKey, entry, cancellationToken).ConfigureAwait(false);
-        }
+    private Task<bool> ReadEntryAsync(string storeKey, PooledBufferWriter entry, CancellationToken cancellationToken) =>
+        _bufferStore is not null
+            ? _bufferStore.TryGetAsync(storeKey, entry, cancellationToken).AsTask()
+            : ReadEntryBytesAsync(storeKey, entry, cancellationToken);
 
+    private async Task<bool> ReadEntryBytesAsync(string storeKey, PooledBufferWriter entry, CancellationToken cancellationToken)
+    {
         byte[]? bytes = await _store.GetAsync(storeKey, cancellationToken).ConfigureAwait(false);
         if (bytes is null)
         {
@@ -466,7 +480,7 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             // The serializer failed: nothing to write. Not the store's fault.
-            buffer?.Dispose();
+            buffer?.Return();
             Interlocked.Increment(ref _errors);
             return operation.Kind != WriteKind.Set;
         }
@@ -474,7 +488,7 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         try
         {
             await call.WaitAsync(_timeout).ConfigureAwait(false);
-            buffer?.Dispose();
+            buffer?.Return();
             Health.ReportSuccess();
             return true;
         }
@@ -496,7 +510,7 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
 
     private PooledBufferWriter Encode(in WriteOperation operation)
     {
-        PooledBufferWriter buffer = new();
+        PooledBufferWriter buffer = PooledBufferWriter.Rent();
         buffer.Advance(DistributedEntryFormat.HeaderSize);
         _serializer.Serialize(operation.Value!, buffer);
         DistributedEntryFormat.WriteHeader(

@@ -7,16 +7,39 @@ namespace ZeroAllocCache;
 /// An <see cref="IBufferWriter{T}"/> over arrays rented from <see cref="ArrayPool{T}.Shared"/>: what a distributed
 /// read or write is assembled in, so that neither allocates a <see cref="byte"/> array of its own.
 /// </summary>
+/// <remarks>
+/// The writers themselves are kept, one a thread, so that a read or a write allocates no writer either; a writer's
+/// array goes back to the pool with it when it is returned.
+/// </remarks>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
     private const int MinimumSize = 256;
 
-    private byte[] _buffer;
+    [ThreadStatic]
+    private static PooledBufferWriter? t_spare;
+
+    private byte[] _buffer = [];
     private int _written;
 
-    public PooledBufferWriter(int initialSize = MinimumSize)
+    private PooledBufferWriter()
     {
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialSize, MinimumSize));
+    }
+
+    /// <summary>An empty writer with a pooled array behind it.</summary>
+    public static PooledBufferWriter Rent()
+    {
+        PooledBufferWriter writer = t_spare ?? new PooledBufferWriter();
+        t_spare = null;
+        writer._buffer = ArrayPool<byte>.Shared.Rent(MinimumSize);
+        writer._written = 0;
+        return writer;
+    }
+
+    /// <summary>Gives the array back to the pool and keeps the writer for the next <see cref="Rent"/> on this thread.</summary>
+    public void Return()
+    {
+        Dispose();
+        t_spare = this;
     }
 
     /// <summary>The bytes written so far.</summary>
