@@ -105,7 +105,9 @@ public static class DemoApp
             : new SimulatedModel(options.Latency ?? TimeSpan.FromMilliseconds(DemoOptions.DefaultLatencyMilliseconds));
         try
         {
-            return await ReplayAsync(options, workloadPath, workload, model, output, cancellationToken).ConfigureAwait(false);
+            return options.Redis is null
+                ? await ReplayAsync(options, workloadPath, workload, model, output, cancellationToken).ConfigureAwait(false)
+                : await ReplicaReplay.RunAsync(options, workloadPath, workload, model, output, error, cancellationToken).ConfigureAwait(false);
         }
         catch (ModelEndpointException failure)
         {
@@ -162,7 +164,7 @@ public static class DemoApp
         return Success;
     }
 
-    private static string Describe(IReadOnlyList<WorkloadEntry> workload)
+    internal static string Describe(IReadOnlyList<WorkloadEntry> workload)
     {
         int systemPrompts = workload.Select(entry => entry.Request.SystemPrompt).Distinct(StringComparer.Ordinal).Count();
         int models = workload.Select(entry => entry.Request.Model).Distinct(StringComparer.Ordinal).Count();

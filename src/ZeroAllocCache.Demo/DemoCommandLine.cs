@@ -66,6 +66,13 @@ internal static class DemoCommandLine
         CustomParser = NonEmpty,
     };
 
+    private static readonly Option<string?> Redis = new("--redis")
+    {
+        Description = "Replay through replicas that share this Redis server as their distributed cache, requests taking turns between them, e.g. 127.0.0.1:6379.",
+        HelpName = "HOST:PORT",
+        CustomParser = ParseRedis,
+    };
+
     private static readonly Command Root = CreateRoot();
 
     private static readonly Lazy<string> s_usage = new(WriteUsage);
@@ -103,6 +110,7 @@ internal static class DemoCommandLine
             WorkloadPath = result.GetValue(Workload),
             Endpoint = result.GetValue(Endpoint),
             Model = result.GetValue(Model),
+            Redis = result.GetValue(Redis),
         };
 
         return options.ShowHelp ? options : CheckCombinations(options);
@@ -132,7 +140,7 @@ internal static class DemoCommandLine
     {
         Command root = new(CommandName, "Replays recorded LLM traffic through a [CachedLlmCall] client and reports what the cache saved.")
         {
-            Requests, Capacity, Ttl, Latency, Workload, Endpoint, Model,
+            Requests, Capacity, Ttl, Latency, Workload, Endpoint, Model, Redis,
         };
         root.Options.Add(new System.CommandLine.Help.HelpOption());
         return root;
@@ -219,6 +227,25 @@ internal static class DemoCommandLine
         }
 
         return uri;
+    }
+
+    private static string? ParseRedis(ArgumentResult result)
+    {
+        if (SingleValue(result) is not { } value)
+        {
+            return null;
+        }
+
+        int colon = value.LastIndexOf(':');
+        if (colon <= 0
+            || !int.TryParse(value.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port)
+            || port is < 1 or > 65535)
+        {
+            result.AddError($"{OptionName(result)} needs a HOST:PORT such as 127.0.0.1:6379, not '{value}'.");
+            return null;
+        }
+
+        return value;
     }
 
     private static string? NonEmpty(ArgumentResult result)

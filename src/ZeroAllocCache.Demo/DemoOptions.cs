@@ -39,6 +39,15 @@ public sealed record DemoOptions
     /// <summary>The model to call at <see cref="Endpoint"/>.</summary>
     public string? Model { get; init; }
 
+    /// <summary>The Redis server the replicas share, as <c>host:port</c>; <see langword="null"/> for one process without one.</summary>
+    public string? Redis { get; init; }
+
+    /// <summary>How many replicas share <see cref="Redis"/>.</summary>
+    public int Replicas { get; init; } = DefaultReplicas;
+
+    /// <summary>The replicas that share a Redis when <c>--replicas</c> is not given.</summary>
+    public const int DefaultReplicas = 2;
+
     /// <summary>Whether <c>--help</c> was given.</summary>
     public bool ShowHelp { get; init; }
 

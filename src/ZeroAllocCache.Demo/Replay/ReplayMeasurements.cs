@@ -12,8 +12,14 @@ public sealed class ReplayMeasurements
     /// <summary>Requests sent.</summary>
     public long Requests => Hits + Misses;
 
-    /// <summary>Requests answered from the cache.</summary>
+    /// <summary>Requests answered from a cache: in memory, or from the distributed level.</summary>
     public long Hits { get; private set; }
+
+    /// <summary>Requests answered from the distributed level (Redis): memory missed, no model was called.</summary>
+    public long DistributedHits { get; private set; }
+
+    /// <summary>Requests answered from memory, on the calling thread.</summary>
+    public long MemoryHits => Hits - DistributedHits;
 
     /// <summary>Requests that called the model.</summary>
     public long Misses { get; private set; }
@@ -30,10 +36,10 @@ public sealed class ReplayMeasurements
     /// <summary>The output tokens the hits did not have generated.</summary>
     public long OutputTokensSaved { get; private set; }
 
-    /// <summary>The bytes the hits allocated, all together.</summary>
+    /// <summary>The bytes the memory hits allocated, all together.</summary>
     public long HitBytesAllocated { get; private set; }
 
-    /// <summary>Each hit's latency in nanoseconds, in the order the hits came.</summary>
+    /// <summary>Each memory hit's latency in nanoseconds, in the order the hits came.</summary>
     public IReadOnlyList<double> HitLatenciesNanoseconds => _hitLatencies;
 
     /// <summary>Records a request answered from the cache.</summary>
@@ -51,6 +57,18 @@ public sealed class ReplayMeasurements
         OutputTokensSaved += answer.OutputTokens;
         HitBytesAllocated += bytesAllocated;
         _hitLatencies.Add(latencyNanoseconds);
+    }
+
+    /// <summary>Records a request answered from the distributed level: no model call, and no memory hit to time.</summary>
+    /// <param name="answer">The stored answer, with what its model call cost.</param>
+    public void RecordDistributedHit(ModelAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        Hits++;
+        DistributedHits++;
+        ModelTimeSaved += answer.ModelTime;
+        InputTokensSaved += answer.InputTokens;
+        OutputTokensSaved += answer.OutputTokens;
     }
 
     /// <summary>Records a request that called the model.</summary>

@@ -16,6 +16,7 @@ namespace ZeroAllocCache.Demo.Replay;
 /// <param name="Evictions">Entries evicted to make room.</param>
 /// <param name="Expirations">Entries found older than the TTL.</param>
 /// <param name="Ttl">The TTL; <see langword="null"/> for none.</param>
+/// <param name="DistributedHits">Hits answered from the distributed level; <see langword="null"/> when there was none.</param>
 public sealed record ReplaySummary(
     long Requests,
     long Hits,
@@ -31,7 +32,8 @@ public sealed record ReplaySummary(
     int Capacity,
     long Evictions,
     long Expirations,
-    TimeSpan? Ttl)
+    TimeSpan? Ttl,
+    long? DistributedHits = null)
 {
     /// <summary>The share of requests answered from the cache, from 0 to 1; 0 without requests.</summary>
     public double HitRate => Requests == 0 ? 0d : (double)Hits / Requests;
@@ -47,8 +49,9 @@ public sealed record ReplaySummary(
     /// <param name="stats">The cache's counters at the end.</param>
     /// <param name="capacity">The cache's capacity; 0 for unbounded.</param>
     /// <param name="ttl">The TTL; <see langword="null"/> for none.</param>
+    /// <param name="distributed">Whether the caches had a distributed level.</param>
     /// <returns>The summary.</returns>
-    public static ReplaySummary From(ReplayMeasurements measurements, CacheStats stats, int capacity, TimeSpan? ttl)
+    public static ReplaySummary From(ReplayMeasurements measurements, CacheStats stats, int capacity, TimeSpan? ttl, bool distributed = false)
     {
         ArgumentNullException.ThrowIfNull(measurements);
         double[] latencies = [.. measurements.HitLatenciesNanoseconds];
@@ -63,12 +66,13 @@ public sealed record ReplaySummary(
             measurements.OutputTokensSaved,
             Percentile(latencies, 0.50),
             Percentile(latencies, 0.99),
-            measurements.Hits == 0 ? null : (double)measurements.HitBytesAllocated / measurements.Hits,
+            measurements.MemoryHits == 0 ? null : (double)measurements.HitBytesAllocated / measurements.MemoryHits,
             stats.Size,
             capacity,
             stats.Evictions,
             stats.Expirations,
-            ttl);
+            ttl,
+            distributed ? measurements.DistributedHits : null);
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ public static class Replayer
     /// <param name="progress">Told each tenth of the way.</param>
     /// <param name="cancellationToken">Stops the replay.</param>
     /// <returns>What the replay observed.</returns>
-    public static async Task<ReplayMeasurements> RunAsync(
+    public static Task<ReplayMeasurements> RunAsync(
         AssistantClient client,
         ReplayClock clock,
         IReadOnlyList<WorkloadEntry> workload,
@@ -39,6 +39,31 @@ public static class Replayer
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
+        return RunAsync([client], clock, workload, requests, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Replays <paramref name="requests"/> requests of <paramref name="workload"/> through several clients in turn,
+    /// as a load balancer spreads them over replicas: request <c>i</c> goes to <c>clients[i % clients.Count]</c>.
+    /// </summary>
+    /// <param name="clients">The replicas' clients.</param>
+    /// <param name="clock">The caches' clock, moved to each request's arrival time.</param>
+    /// <param name="workload">The recorded requests.</param>
+    /// <param name="requests">How many to send.</param>
+    /// <param name="progress">Told each tenth of the way.</param>
+    /// <param name="cancellationToken">Stops the replay.</param>
+    /// <returns>What the replay observed: a hit that completed before the call returned is a memory hit, one that
+    /// completed later without a model call came from the distributed level.</returns>
+    public static async Task<ReplayMeasurements> RunAsync(
+        IReadOnlyList<AssistantClient> clients,
+        ReplayClock clock,
+        IReadOnlyList<WorkloadEntry> workload,
+        int requests,
+        Action<ReplayProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(clients);
+        ArgumentOutOfRangeException.ThrowIfZero(clients.Count);
         ArgumentNullException.ThrowIfNull(clock);
         ArgumentNullException.ThrowIfNull(workload);
         ArgumentOutOfRangeException.ThrowIfZero(workload.Count);
@@ -51,6 +76,7 @@ public static class Replayer
         {
             cancellationToken.ThrowIfCancellationRequested();
             WorkloadEntry entry = workload[i % workload.Count];
+            AssistantClient client = clients[i % clients.Count];
             clock.AdvanceTo(entry.At + (lap * (i / workload.Count)));
 
             long modelCalls = client.ModelCalls;
@@ -68,7 +94,15 @@ public static class Replayer
             }
             else
             {
-                measurements.RecordMiss(await pending.ConfigureAwait(false));
+                ModelAnswer answer = await pending.ConfigureAwait(false);
+                if (client.ModelCalls == modelCalls)
+                {
+                    measurements.RecordDistributedHit(answer);
+                }
+                else
+                {
+                    measurements.RecordMiss(answer);
+                }
             }
 
             int reached = (int)((long)(i + 1) * ProgressSteps / requests);

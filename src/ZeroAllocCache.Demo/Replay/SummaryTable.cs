@@ -17,15 +17,17 @@ public static class SummaryTable
         (string Label, string Value, string Note)[] rows =
         [
             ("requests", Count(summary.Requests), ""),
-            ("hits", Count(summary.Hits), ""),
+            ("hits", Count(summary.Hits), summary.DistributedHits is { } fromRedis
+                ? $"{Count(summary.Hits - fromRedis)} in memory + {Count(fromRedis)} from Redis"
+                : ""),
             ("misses", Count(summary.Misses), ""),
             ("hit rate", Percent(summary.HitRate), ""),
             ("model calls saved", Count(summary.ModelCallsSaved), $"{Count(modelCalls)} model calls made for {Count(summary.Requests)} requests"),
             ("model time saved", Duration(summary.ModelTimeSaved), $"the calls made took {Duration(summary.ModelTimeSpent)}"),
             ("tokens saved", Count(summary.TokensSaved), $"{Count(summary.InputTokensSaved)} prompt + {Count(summary.OutputTokensSaved)} output"),
-            ("hit latency p50", Latency(summary.HitLatencyP50Nanoseconds), ""),
-            ("hit latency p99", Latency(summary.HitLatencyP99Nanoseconds), ""),
-            ("bytes allocated per hit", Bytes(summary.BytesPerHit), ""),
+            ("hit latency p50", Latency(summary.HitLatencyP50Nanoseconds), summary.DistributedHits is null ? "" : "memory hits"),
+            ("hit latency p99", Latency(summary.HitLatencyP99Nanoseconds), summary.DistributedHits is null ? "" : "memory hits"),
+            ("bytes allocated per hit", Bytes(summary.BytesPerHit), summary.DistributedHits is null ? "" : "memory hits"),
             ("entries", Count(summary.Entries), summary.Capacity == 0 ? "capacity unbounded" : $"capacity {Count(summary.Capacity)}"),
             ("evictions", Count(summary.Evictions), ""),
             ("expirations", Count(summary.Expirations), summary.Ttl is { } ttl ? $"TTL {DemoOptions.FormatDuration(ttl)} on the workload's clock" : "no TTL"),
