@@ -104,6 +104,67 @@ public class DistributedLevelBenchmarks : IDisposable
     [Benchmark]
     public bool ExactMatchCache_memory_hit_with_a_distributed_level() => _warm.TryGet(_keys[0], out _);
 
+    /// <summary>
+    /// The three distributed reads timed in interleaved rounds in one process, as the compare harness does for builds:
+    /// the store's latency drifts more between BenchmarkDotNet's runs of one benchmark and the next than the
+    /// contenders differ. Prints the median and 25th percentile of each contender's round means.
+    /// </summary>
+    /// <param name="rounds">How many rounds; each contender runs <paramref name="callsPerRound"/> calls a round.</param>
+    /// <param name="callsPerRound">Calls a contender makes in a round.</param>
+    public static void RunInterleaved(int rounds, int callsPerRound)
+    {
+        DistributedLevelBenchmarks benchmarks = new();
+        benchmarks.Setup();
+        try
+        {
+            (string Name, Func<Task> Call)[] contenders =
+            [
+                ("Raw_IBufferDistributedCache_get", async () => await benchmarks.Raw_IBufferDistributedCache_get()),
+                ("ExactMatchCache_distributed_hit", async () => await benchmarks.ExactMatchCache_distributed_hit()),
+                ("HybridCache_distributed_hit", async () => await benchmarks.HybridCache_distributed_hit()),
+            ];
+            double[][] means = [.. contenders.Select(_ => new double[rounds])];
+            for (int warm = 0; warm < callsPerRound; warm++)
+            {
+                foreach ((_, Func<Task> call) in contenders)
+                {
+                    call().GetAwaiter().GetResult();
+                }
+            }
+
+            for (int round = 0; round < rounds; round++)
+            {
+                for (int turn = 0; turn < contenders.Length; turn++)
+                {
+                    int contender = (round + turn) % contenders.Length;
+                    long started = System.Diagnostics.Stopwatch.GetTimestamp();
+                    for (int call = 0; call < callsPerRound; call++)
+                    {
+                        contenders[contender].Call().GetAwaiter().GetResult();
+                    }
+
+                    means[contender][round] = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds / callsPerRound;
+                }
+            }
+
+            Console.WriteLine("| Contender | P25 (µs) | Median (µs) | Median ratio to raw |");
+            Console.WriteLine("|---|---:|---:|---:|");
+            double rawMedian = Median(means[0]);
+            for (int i = 0; i < contenders.Length; i++)
+            {
+                double[] sorted = [.. means[i].Order()];
+                Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"| {contenders[i].Name} | {sorted[sorted.Length / 4]:F1} | {Median(means[i]):F1} | {Median(means[i]) / rawMedian:F3} |"));
+            }
+        }
+        finally
+        {
+            benchmarks.Dispose();
+        }
+
+        static double Median(double[] values) => values.Order().ElementAt(values.Length / 2);
+    }
+
     /// <summary>Stops Redis.</summary>
     [GlobalCleanup]
     public void Dispose()

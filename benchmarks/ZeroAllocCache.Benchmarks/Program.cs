@@ -1,12 +1,14 @@
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
+using ZeroAllocCache.Benchmarks;
 using ZeroAllocCache.Benchmarks.Compare;
 using ZeroAllocCache.Benchmarks.Memory;
 using ZeroAllocCache.Benchmarks.Throughput;
 
 // BenchmarkDotNet suites by default (`-- --filter '*'`); the harnesses by name:
-//   `-- throughput [seconds] [repetitions] [name filter]`, `-- memory` and `-- compare [calls per round] build-dir...`.
+//   `-- throughput [seconds] [repetitions] [name filter]`, `-- memory`, `-- compare [calls per round] build-dir...` and
+//   `-- distributed [rounds] [calls per round]` (the distributed reads, interleaved, on a redis-server it starts).
 switch (args.FirstOrDefault())
 {
     case "compare":
@@ -17,6 +19,11 @@ switch (args.FirstOrDefault())
         return 0;
     case "memory":
         MemoryPerEntryHarness.Run();
+        return 0;
+    case "distributed":
+        DistributedLevelBenchmarks.RunInterleaved(
+            args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 40,
+            args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 200);
         return 0;
     default:
         Summary[] summaries = [.. BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args)];
