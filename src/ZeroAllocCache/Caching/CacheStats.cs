@@ -28,4 +28,13 @@ public readonly record struct CacheStats(long Hits, long Misses, int Size, long 
 
     /// <summary>Background writes to the distributed store dropped because the write queue was full (or the cache disposed).</summary>
     public long DistributedWritesDropped { get; init; }
+
+    /// <summary>Messages from other replicas applied to this cache's memory through the backplane.</summary>
+    public long BackplaneMessagesReceived { get; init; }
+
+    /// <summary>
+    /// Times the backplane connection came back after an outage and the entries in memory were dropped, since messages
+    /// sent meanwhile may have been lost.
+    /// </summary>
+    public long BackplaneResyncs { get; init; }
 }

@@ -58,13 +58,13 @@ public sealed partial class ExactMatchCache<TValue>
             StoreUnderLock(key, value, now);
         }
 
-        if (_distributed is not { } distributed)
+        DateTimeOffset created = _timeProvider.GetUtcNow();
+        if (_distributed is { } distributed)
         {
-            return Task.CompletedTask;
+            return distributed.SetAsync(key, value, created, ExpiryOf(created), cancellationToken);
         }
 
-        DateTimeOffset created = _timeProvider.GetUtcNow();
-        return distributed.SetAsync(key, value, created, ExpiryOf(created), cancellationToken);
+        return _backplane?.PublishAsync(new CacheBackplaneMessage(CacheBackplaneMessageKind.Changed, key, created)) ?? Task.CompletedTask;
     }
 
     /// <summary>
@@ -83,9 +83,14 @@ public sealed partial class ExactMatchCache<TValue>
     {
         cancellationToken.ThrowIfCancellationRequested();
         bool removed = InvalidateInMemory(key);
+        DateTimeOffset at = _timeProvider.GetUtcNow();
         if (_distributed is { } distributed)
         {
-            await distributed.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+            await distributed.RemoveAsync(key, at, cancellationToken).ConfigureAwait(false);
+        }
+        else if (_backplane is { } backplane)
+        {
+            await backplane.PublishAsync(new CacheBackplaneMessage(CacheBackplaneMessageKind.Removed, key, at)).ConfigureAwait(false);
         }
 
         return removed;
@@ -93,8 +98,10 @@ public sealed partial class ExactMatchCache<TValue>
 
     /// <summary>
     /// Removes every entry from memory, as <see cref="Clear"/> does, and hides every entry of the distributed level
-    /// stored before now: once the task completes, no entry stored before the call is returned from either level,
-    /// by this cache or by any replica that reads the same store.
+    /// stored before now: once the task completes, no entry stored before the call is returned from either level by
+    /// this cache; replicas that read the same store stop returning them within
+    /// <see cref="ExactMatchCacheOptions{TValue}.DistributedClearCheckInterval"/>, and with a backplane they drop
+    /// them from their memory too as soon as they hear of it.
     /// </summary>
     /// <param name="cancellationToken">Ends the wait; the clear itself still happens.</param>
     /// <returns>
@@ -107,9 +114,13 @@ public sealed partial class ExactMatchCache<TValue>
     {
         cancellationToken.ThrowIfCancellationRequested();
         Clear();
-        return _distributed is { } distributed
-            ? distributed.ClearAsync(_timeProvider.GetUtcNow(), cancellationToken)
-            : Task.CompletedTask;
+        DateTimeOffset at = _timeProvider.GetUtcNow();
+        if (_distributed is { } distributed)
+        {
+            return distributed.ClearAsync(at, cancellationToken);
+        }
+
+        return _backplane?.PublishAsync(new CacheBackplaneMessage(CacheBackplaneMessageKind.Cleared, default, at)) ?? Task.CompletedTask;
     }
 
     private async ValueTask<CacheLookup<TValue>> TryGetFromDistributedAsync(CacheKey key, CancellationToken cancellationToken)

@@ -133,22 +133,42 @@ public sealed partial class ExactMatchCache<TValue>
         Func<TState, CancellationToken, ValueTask<TValue>> factory)
     {
         TValue value;
+        IAsyncDisposable? fleetLock = null;
         try
         {
-            // The second level first, inside the call: concurrent misses on one key make one read of it.
-            if (_distributed is { } distributed
-                && FreshFromDistributed(await distributed.TryReadAsync(key, call.Token).ConfigureAwait(false), out TValue? stored, out long timestamp))
+            // The second level first, inside the call: concurrent misses on one key in this process make one read of it.
+            if (_distributed is { } distributed)
             {
-                StoreAndEndCall(key, call, stored, timestamp);
-                call.Succeed(stored);
-                call.Dispose();
-                return;
+                if (FreshFromDistributed(await distributed.TryReadAsync(key, call.Token).ConfigureAwait(false), out TValue? stored, out long timestamp))
+                {
+                    Complete(key, call, stored, timestamp);
+                    return;
+                }
+
+                // Then the fleet: one replica computes, the others wait for its value.
+                if (_backplane is { } backplane)
+                {
+                    FleetTurn turn = await TakeFleetTurnAsync(key, distributed, backplane, call.Token).ConfigureAwait(false);
+                    if (turn.Found)
+                    {
+                        Complete(key, call, turn.Value!, turn.Timestamp);
+                        return;
+                    }
+
+                    fleetLock = turn.Lock;
+                }
             }
 
             value = await call.RunFactory(factory, state).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
+            // A failed or cancelled computation lets the next caller, on any replica, try again.
+            if (fleetLock is not null)
+            {
+                await _backplane!.ReleaseAsync(fleetLock).ConfigureAwait(false);
+            }
+
             EndCall(key, call);
             call.Fail(exception);
             call.Dispose();
@@ -157,11 +177,38 @@ public sealed partial class ExactMatchCache<TValue>
 
         // Stored first, then released: a waiter that resumes, and any caller after it, finds the entry.
         DateTimeOffset created = _timeProvider.GetUtcNow();
-        if (StoreAndEndCall(key, call, value, _timeProvider.GetTimestamp()))
+        bool kept = StoreAndEndCall(key, call, value, _timeProvider.GetTimestamp());
+        if (fleetLock is not null)
         {
-            _distributed?.EnqueueSet(key, value, created, ExpiryOf(created));
+            // This process's callers have their value; the other replicas wait for it in the store, so it is there,
+            // and announced, before the lock goes.
+            call.Succeed(value);
+            if (kept)
+            {
+                await _distributed!.SetAsync(key, value, created, ExpiryOf(created), CancellationToken.None).ConfigureAwait(false);
+            }
+
+            await _backplane!.ReleaseAsync(fleetLock).ConfigureAwait(false);
+            call.Dispose();
+            return;
         }
 
+        if (kept && _distributed is { } level)
+        {
+            level.EnqueueSet(key, value, created, ExpiryOf(created));
+        }
+        else if (kept)
+        {
+            _backplane?.Publish(new CacheBackplaneMessage(CacheBackplaneMessageKind.Changed, key, created));
+        }
+
+        call.Succeed(value);
+        call.Dispose();
+    }
+
+    private void Complete(in CacheKey key, SingleFlightCall<TValue> call, TValue value, long timestamp)
+    {
+        StoreAndEndCall(key, call, value, timestamp);
         call.Succeed(value);
         call.Dispose();
     }

@@ -42,8 +42,15 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     // The metrics registration of a named cache, ended by Dispose.
     private readonly CacheMetricsRegistration? _metrics;
 
+    // What logs and the backplane call a cache without a name.
+    private const string UnnamedCache = "(unnamed)";
+
     // The second level, when the options name a distributed store.
     private readonly DistributedLevel<TValue>? _distributed;
+
+    // The replicas' channel and locks, when the options name a backplane.
+    private readonly BackplaneLink<TValue>? _backplane;
+    private readonly TimeSpan _lockTimeout;
 
     private long _hits;
     private long _misses;
@@ -97,7 +104,19 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         if (options.DistributedCache is { } store)
         {
             ILogger logger = options.LoggerFactory?.CreateLogger("ZeroAllocCache.ExactMatchCache") ?? NullLogger.Instance;
-            _distributed = new DistributedLevel<TValue>(store, SerializerFor(options), options, _timeProvider, logger, Name ?? "(unnamed)");
+            _distributed = new DistributedLevel<TValue>(store, SerializerFor(options), options, _timeProvider, logger, Name ?? UnnamedCache);
+        }
+
+        if (options.Backplane is { } backplane)
+        {
+            ILogger logger = options.LoggerFactory?.CreateLogger("ZeroAllocCache.ExactMatchCache") ?? NullLogger.Instance;
+            _lockTimeout = options.DistributedLockTimeout;
+            _backplane = new BackplaneLink<TValue>(this, backplane, Name ?? UnnamedCache, options.DistributedTimeout, logger);
+            if (_distributed is not null)
+            {
+                // With a store, a change is announced once it is there, so that the replicas that hear of it find it.
+                _distributed.Written = _backplane.Publish;
+            }
         }
 
         if (Name is not null)
@@ -131,6 +150,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     }
 
     /// <summary>A consistent snapshot of the counters and the size.</summary>
+    /// <remarks>The distributed and backplane counters are read beside the memory ones, not under the same lock.</remarks>
     public CacheStats Stats
     {
         get
@@ -143,6 +163,8 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
                     DistributedMisses = _distributed?.Misses ?? 0,
                     DistributedErrors = _distributed?.Errors ?? 0,
                     DistributedWritesDropped = _distributed?.DroppedWrites ?? 0,
+                    BackplaneMessagesReceived = _backplane?.Received ?? 0,
+                    BackplaneResyncs = _backplane?.Resyncs ?? 0,
                 };
             }
         }
@@ -249,6 +271,10 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
             DateTimeOffset created = _timeProvider.GetUtcNow();
             distributed.EnqueueSet(key, value, created, ExpiryOf(created));
         }
+        else
+        {
+            _backplane?.Publish(new CacheBackplaneMessage(CacheBackplaneMessageKind.Changed, key, _timeProvider.GetUtcNow()));
+        }
     }
 
     /// <summary>Removes the entry stored under <paramref name="key"/>.</summary>
@@ -261,7 +287,15 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     public bool Invalidate(in CacheKey key)
     {
         bool removed = InvalidateInMemory(key);
-        _distributed?.EnqueueRemove(key);
+        if (_distributed is { } distributed)
+        {
+            distributed.EnqueueRemove(key, _timeProvider.GetUtcNow());
+        }
+        else
+        {
+            _backplane?.Publish(new CacheBackplaneMessage(CacheBackplaneMessageKind.Removed, key, _timeProvider.GetUtcNow()));
+        }
+
         return removed;
     }
 
@@ -345,6 +379,11 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         if (_distributed is not null)
         {
             await _distributed.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_backplane is not null)
+        {
+            await _backplane.DisposeAsync().ConfigureAwait(false);
         }
     }
 

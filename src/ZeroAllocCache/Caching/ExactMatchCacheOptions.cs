@@ -63,6 +63,9 @@ public sealed class ExactMatchCacheOptions<TValue>
     /// <summary>The <see cref="DistributedClearCheckInterval"/> of options that set none: 1 second.</summary>
     public static readonly TimeSpan DefaultDistributedClearCheckInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>The <see cref="DistributedLockTimeout"/> of options that set none: 30 seconds, a long model call.</summary>
+    public static readonly TimeSpan DefaultDistributedLockTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>The <see cref="DistributedWriteQueueSize"/> of options that set none: 1,024 writes.</summary>
     public const int DefaultDistributedWriteQueueSize = 1024;
 
@@ -125,6 +128,22 @@ public sealed class ExactMatchCacheOptions<TValue>
     public TimeSpan DistributedClearCheckInterval { get; set; } = DefaultDistributedClearCheckInterval;
 
     /// <summary>
+    /// How the replicas of this cache tell each other what changed, so that an entry replaced, invalidated or cleared
+    /// on one leaves every other's memory too; <see langword="null"/> (the default) for none. With a distributed level
+    /// as well, a key that misses everywhere is computed by one replica at a time: the others wait for its value (see
+    /// <see cref="DistributedLockTimeout"/>). <c>RedisCacheBackplane</c> (ZeroAllocCache.Redis) is one. Replicas
+    /// recognise each other by <see cref="Name"/>.
+    /// </summary>
+    public ICacheBackplane? Backplane { get; set; }
+
+    /// <summary>
+    /// How long a replica waits for another that holds the lock of a key to store its value, before calling the
+    /// factory itself; also how long a lock holds when its holder dies. Above zero;
+    /// <see cref="DefaultDistributedLockTimeout"/> by default.
+    /// </summary>
+    public TimeSpan DistributedLockTimeout { get; set; } = DefaultDistributedLockTimeout;
+
+    /// <summary>
     /// Where the cache logs (the distributed store failing and recovering, invalid entries); <see langword="null"/>
     /// for the container's <see cref="ILoggerFactory"/> when built through dependency injection, else no logging.
     /// </summary>
@@ -167,6 +186,11 @@ public sealed class ExactMatchCacheOptions<TValue>
         if (DistributedClearCheckInterval < TimeSpan.Zero)
         {
             problems.Add((nameof(DistributedClearCheckInterval), $"DistributedClearCheckInterval must be zero or more; it is {DistributedClearCheckInterval}."));
+        }
+
+        if (DistributedLockTimeout <= TimeSpan.Zero || DistributedLockTimeout > TimeSpan.FromDays(1))
+        {
+            problems.Add((nameof(DistributedLockTimeout), $"DistributedLockTimeout must be above zero and at most a day; it is {DistributedLockTimeout}."));
         }
 
         if (DistributedWriteQueueSize < 1)

@@ -107,6 +107,12 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
 
     public StoreHealth Health { get; }
 
+    /// <summary>
+    /// Told of each write once it has reached the store or given up, in order: where the backplane announces it, so that
+    /// a replica that hears of a change finds the new value in the store.
+    /// </summary>
+    public Action<CacheBackplaneMessage>? Written { get; set; }
+
     public IDistributedCache Store => _store;
 
     public long Hits => Volatile.Read(ref _hits);
@@ -191,8 +197,8 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         Enqueue(new WriteOperation(WriteKind.Set, key, value, created, expires, Completion: null));
 
     /// <summary>Queues the removal of an entry; returns at once.</summary>
-    public void EnqueueRemove(in CacheKey key) =>
-        Enqueue(new WriteOperation(WriteKind.Remove, key, default, default, null, Completion: null));
+    public void EnqueueRemove(in CacheKey key, DateTimeOffset at) =>
+        Enqueue(new WriteOperation(WriteKind.Remove, key, default, at, null, Completion: null));
 
     /// <summary>
     /// Writes an entry after the writes queued before it; completes when the store has it, when it failed, or after
@@ -204,8 +210,8 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
 
     /// <summary>Removes an entry after the writes queued before it.</summary>
     /// <returns>Whether the store acknowledged the removal; one that failed is replayed when the store answers again.</returns>
-    public Task<bool> RemoveAsync(in CacheKey key, CancellationToken cancellationToken) =>
-        EnqueueAndWait(new WriteOperation(WriteKind.Remove, key, default, default, null, NewCompletion()), cancellationToken);
+    public Task<bool> RemoveAsync(in CacheKey key, DateTimeOffset at, CancellationToken cancellationToken) =>
+        EnqueueAndWait(new WriteOperation(WriteKind.Remove, key, default, at, null, NewCompletion()), cancellationToken);
 
     /// <summary>
     /// Hides every entry created before <paramref name="clearedAt"/>, here at once and for every replica once the
@@ -416,9 +422,25 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
                 Remember(operation);
             }
 
+            // Announced even when the store did not take it: a replica that drops a stale entry only misses once.
+            if (Written is { } announce && operation.Kind != WriteKind.Replay)
+            {
+                announce(ToMessage(operation));
+            }
+
             operation.Completion?.TrySetResult(written);
         }
     }
+
+    private static CacheBackplaneMessage ToMessage(in WriteOperation operation) => operation.Kind switch
+    {
+        WriteKind.Set => new CacheBackplaneMessage(CacheBackplaneMessageKind.Changed, operation.Key, operation.Created),
+        WriteKind.Remove => new CacheBackplaneMessage(CacheBackplaneMessageKind.Removed, operation.Key, operation.Created),
+        _ => new CacheBackplaneMessage(CacheBackplaneMessageKind.Cleared, default, operation.Created),
+    };
+
+    /// <summary>A clear another replica announced: entries created before it are stale here too.</summary>
+    public void ObserveClear(DateTimeOffset clearedAt) => RaiseToAtLeast(ref _clearedTicks, clearedAt.UtcTicks);
 
     private async Task ReplayPendingAsync()
     {

@@ -1,0 +1,76 @@
+namespace ZeroAllocCache;
+
+/// <content>
+/// The backplane: what the other replicas' messages do to this cache's memory, and single-flight across the fleet
+/// (one replica computes a key that misses everywhere while the others wait for its value).
+/// </content>
+public sealed partial class ExactMatchCache<TValue>
+{
+    // How often a replica that waits for another's value looks in the distributed level, in case its message was lost.
+    private static readonly TimeSpan FleetPollInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Another replica changed or removed the key: the entry in memory, if any, is stale.</summary>
+    internal void ApplyRemoteRemoval(in CacheKey key) => InvalidateInMemory(key);
+
+    /// <summary>Another replica cleared the cache: memory empties (its counters stay), and older stored entries are stale.</summary>
+    internal void ApplyRemoteClear(DateTimeOffset clearedAt)
+    {
+        _distributed?.ObserveClear(clearedAt);
+        DropMemory();
+    }
+
+    /// <summary>Empties memory without touching the counters or the distributed level: its entries may be stale.</summary>
+    internal void DropMemory()
+    {
+        using (_lock.Enter())
+        {
+            DetachAllCalls();
+            _pool.Clear();
+            _index.Clear();
+            _lru.Clear();
+        }
+    }
+
+    // After memory and the distributed level missed: takes the key's lock across the fleet, or waits for the replica
+    // that holds it to store its value. Returns the value when another replica's was found, else the lock to hold
+    // while this replica computes it (null when the lock could not be had: wait over, or backplane unreachable).
+    private async Task<FleetTurn> TakeFleetTurnAsync(CacheKey key, DistributedLevel<TValue> distributed, BackplaneLink<TValue> backplane, CancellationToken cancellationToken)
+    {
+        long deadline = TimeProvider.System.GetTimestamp() + (long)(_lockTimeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        while (true)
+        {
+            (BackplaneLink<TValue>.LockState state, IAsyncDisposable? held) = await backplane.TryLockAsync(key, _lockTimeout, cancellationToken).ConfigureAwait(false);
+            if (state == BackplaneLink<TValue>.LockState.Unavailable)
+            {
+                return default;
+            }
+
+            // Another replica may have stored the value between this replica's read and its lock.
+            if (state == BackplaneLink<TValue>.LockState.Acquired)
+            {
+                if (FreshFromDistributed(await distributed.TryReadAsync(key, cancellationToken).ConfigureAwait(false), out TValue? stored, out long timestamp))
+                {
+                    await backplane.ReleaseAsync(held!).ConfigureAwait(false);
+                    return new FleetTurn(true, stored, timestamp, null);
+                }
+
+                return new FleetTurn(false, default, 0, held);
+            }
+
+            TimeSpan remaining = TimeProvider.System.GetElapsedTime(TimeProvider.System.GetTimestamp(), deadline);
+            if (remaining <= TimeSpan.Zero)
+            {
+                return default; // waited long enough: compute it here
+            }
+
+            await backplane.WaitForChangeAsync(key, remaining < FleetPollInterval ? remaining : FleetPollInterval, cancellationToken).ConfigureAwait(false);
+            if (FreshFromDistributed(await distributed.TryReadAsync(key, cancellationToken).ConfigureAwait(false), out TValue? found, out long foundTimestamp))
+            {
+                return new FleetTurn(true, found, foundTimestamp, null);
+            }
+        }
+    }
+
+    /// <summary>What waiting for the fleet gave: another replica's value, or the lock (or nothing) to compute it with.</summary>
+    private readonly record struct FleetTurn(bool Found, TValue? Value, long Timestamp, IAsyncDisposable? Lock);
+}

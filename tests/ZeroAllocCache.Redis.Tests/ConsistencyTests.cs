@@ -1,0 +1,160 @@
+using System.Diagnostics;
+
+using ZeroAllocCache.Testing;
+
+namespace ZeroAllocCache.Redis.Tests;
+
+/// <summary>Three replicas on one Redis: what one replaces, invalidates or clears leaves the others' memory.</summary>
+public sealed class ConsistencyTests(RedisServer redis) : IClassFixture<RedisServer>
+{
+    private static readonly TimeSpan Soon = TimeSpan.FromSeconds(1);
+
+    private static CacheKey Key(string question) => CacheKey.Create(question, "system", "model", 0.2f, 256);
+
+    [Fact]
+    public async Task An_invalidation_on_one_replica_leaves_the_other_two_within_a_second()
+    {
+        await using Fleet fleet = new(redis);
+        ExactMatchCache<string>[] replicas = fleet.Replicas(3);
+        await replicas[0].PutAsync(Key("q"), "old answer");
+        foreach (ExactMatchCache<string> replica in replicas)
+        {
+            Assert.True((await replica.TryGetAsync(Key("q"))).Found); // now every replica holds it in memory
+        }
+
+        await replicas[0].InvalidateAsync(Key("q"));
+
+        await WithinAsync(Soon, () => !replicas[1].TryGet(Key("q"), out _) && !replicas[2].TryGet(Key("q"), out _));
+        Assert.False((await replicas[1].TryGetAsync(Key("q"))).Found);
+        Assert.False((await replicas[2].TryGetAsync(Key("q"))).Found);
+    }
+
+    [Fact]
+    public async Task A_new_value_put_on_one_replica_is_what_the_others_return()
+    {
+        await using Fleet fleet = new(redis);
+        ExactMatchCache<string>[] replicas = fleet.Replicas(3);
+        await replicas[0].PutAsync(Key("q"), "v1");
+        Assert.Equal("v1", (await replicas[1].TryGetAsync(Key("q"))).Value);
+        Assert.Equal("v1", (await replicas[2].TryGetAsync(Key("q"))).Value);
+
+        await replicas[0].PutAsync(Key("q"), "v2");
+
+        await WithinAsync(Soon, async () => (await replicas[1].TryGetAsync(Key("q"))).Value == "v2"
+            && (await replicas[2].TryGetAsync(Key("q"))).Value == "v2");
+    }
+
+    [Fact]
+    public async Task After_ClearAsync_on_one_replica_no_replica_returns_an_old_entry()
+    {
+        await using Fleet fleet = new(redis);
+        ExactMatchCache<string>[] replicas = fleet.Replicas(3);
+        await replicas[0].PutAsync(Key("a"), "old a");
+        await replicas[0].PutAsync(Key("b"), "old b");
+        foreach (ExactMatchCache<string> replica in replicas)
+        {
+            Assert.True((await replica.TryGetAsync(Key("a"))).Found);
+            Assert.True((await replica.TryGetAsync(Key("b"))).Found);
+        }
+
+        await replicas[0].ClearAsync();
+
+        await WithinAsync(Soon, async () =>
+        {
+            foreach (ExactMatchCache<string> replica in replicas)
+            {
+                if ((await replica.TryGetAsync(Key("a"))).Found || (await replica.TryGetAsync(Key("b"))).Found)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        });
+    }
+
+    [Fact]
+    public async Task A_replica_ignores_its_own_messages()
+    {
+        await using Fleet fleet = new(redis);
+        ExactMatchCache<string>[] replicas = fleet.Replicas(2);
+
+        await replicas[0].PutAsync(Key("q"), "mine");
+        await WithinAsync(Soon, () => replicas[1].Stats.BackplaneMessagesReceived == 1);
+
+        Assert.True(replicas[0].TryGet(Key("q"), out string? kept));
+        Assert.Equal("mine", kept);
+        Assert.Equal(0, replicas[0].Stats.BackplaneMessagesReceived);
+    }
+
+    [Fact]
+    public async Task Caches_of_other_names_on_the_same_channel_do_not_disturb_each_other()
+    {
+        await using Fleet chat = new(redis, "chat-" + Guid.NewGuid().ToString("N"));
+        await using Fleet summaries = new(redis, "summaries-" + Guid.NewGuid().ToString("N"));
+        ExactMatchCache<string> chatReplica = chat.Replica();
+        ExactMatchCache<string> otherChatReplica = chat.Replica();
+        ExactMatchCache<string> summariesReplica = summaries.Replica();
+        summariesReplica.Put(Key("q"), "a summary");
+
+        await chatReplica.InvalidateAsync(Key("q"));
+        await WithinAsync(Soon, () => otherChatReplica.Stats.BackplaneMessagesReceived == 1);
+
+        Assert.True(summariesReplica.TryGet(Key("q"), out _));
+        Assert.Equal(0, summariesReplica.Stats.BackplaneMessagesReceived);
+    }
+
+    [Fact]
+    public async Task Without_a_distributed_level_an_invalidation_still_reaches_every_replica()
+    {
+        await using Fleet fleet = new(redis);
+        ExactMatchCache<string> first = fleet.Replica(distributed: false);
+        ExactMatchCache<string> second = fleet.Replica(distributed: false);
+        second.Put(Key("q"), "stale");
+
+        await first.InvalidateAsync(Key("q"));
+
+        await WithinAsync(Soon, () => !second.TryGet(Key("q"), out _));
+    }
+
+    [Fact]
+    public async Task A_memory_hit_with_a_backplane_attached_allocates_nothing()
+    {
+        await using Fleet fleet = new(redis);
+        ExactMatchCache<string> cache = fleet.Replica();
+        await cache.PutAsync(Key("q"), "answer");
+        for (int i = 0; i < 1_000; i++)
+        {
+            _ = cache.TryGet(Key("q"), out _);
+        }
+
+        long least = long.MaxValue;
+        for (int round = 0; round < 5 && least != 0; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1_000; i++)
+            {
+                if (!cache.TryGet(Key("q"), out _))
+                {
+                    throw new InvalidOperationException("Expected a hit.");
+                }
+            }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        Assert.Equal(0, least);
+    }
+
+    private static Task WithinAsync(TimeSpan limit, Func<bool> condition) => WithinAsync(limit, () => Task.FromResult(condition()));
+
+    private static async Task WithinAsync(TimeSpan limit, Func<Task<bool>> condition)
+    {
+        Stopwatch waited = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(waited.Elapsed < limit, $"Not within {limit}.");
+            await Task.Delay(10);
+        }
+    }
+}

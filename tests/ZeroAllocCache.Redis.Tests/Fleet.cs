@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.Options;
+
+using StackExchange.Redis;
+
+using ZeroAllocCache.Testing;
+
+namespace ZeroAllocCache.Redis.Tests;
+
+/// <summary>
+/// Replicas of one cache on one real Redis: each with its own multiplexer, backplane and RedisCache connection, as
+/// separate processes would have. A fleet takes a name and a key prefix of its own, so fleets on one server never meet.
+/// </summary>
+internal sealed class Fleet : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _caches = [];
+    private readonly List<IDisposable> _resources = [];
+
+    public Fleet(RedisServer server, string? name = null)
+    {
+        Server = server;
+        string id = Guid.NewGuid().ToString("N")[..10];
+        Name = name ?? "fleet-" + id;
+        Prefix = "zac-test-" + id + ":";
+    }
+
+    public RedisServer Server { get; }
+
+    public string Name { get; }
+
+    public string Prefix { get; }
+
+    public ConnectionMultiplexer Connect()
+    {
+        ConnectionMultiplexer multiplexer = ConnectionMultiplexer.Connect(Server.Configuration);
+        _resources.Add(multiplexer);
+        return multiplexer;
+    }
+
+    public ExactMatchCache<string> Replica(Action<ExactMatchCacheOptions<string>>? configure = null, bool distributed = true, string? channel = null)
+    {
+        RedisCacheBackplane backplane = new(Connect(), channel ?? RedisCacheBackplane.DefaultChannel);
+        _resources.Add(backplane);
+        ExactMatchCacheOptions<string> options = new()
+        {
+            Name = Name,
+            Backplane = backplane,
+            DistributedKeyPrefix = Prefix,
+            DistributedTimeout = TimeSpan.FromMilliseconds(500),
+            DistributedRetryAfter = TimeSpan.FromMilliseconds(300),
+            DistributedLockTimeout = TimeSpan.FromSeconds(5),
+        };
+        if (distributed)
+        {
+            RedisCache store = new(Options.Create(new RedisCacheOptions { Configuration = Server.Configuration }));
+            _resources.Add(store);
+            options.DistributedCache = store;
+        }
+
+        configure?.Invoke(options);
+        ExactMatchCache<string> cache = new(options);
+        _caches.Add(cache);
+        return cache;
+    }
+
+    public ExactMatchCache<string>[] Replicas(int count, Action<ExactMatchCacheOptions<string>>? configure = null) =>
+        [.. Enumerable.Range(0, count).Select(_ => Replica(configure))];
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (IAsyncDisposable cache in _caches)
+        {
+            await cache.DisposeAsync();
+        }
+
+        foreach (IDisposable resource in Enumerable.Reverse(_resources))
+        {
+            resource.Dispose();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+
+using ZeroAllocCache.Testing;
+
+namespace ZeroAllocCache.Redis.Tests;
+
+/// <summary>One model call per key across the fleet: a Redis lock, waiters told through the backplane, and no hang.</summary>
+public sealed class FleetSingleFlightTests
+{
+    private static CacheKey Key(string question) => CacheKey.Create(question, "system", "model", 0.2f, 256);
+
+    [Fact]
+    public async Task Three_replicas_with_twenty_callers_each_for_one_new_key_make_exactly_one_factory_call()
+    {
+        using RedisServer redis = new();
+        await using Fleet fleet = new(redis);
+        ExactMatchCache<string>[] replicas = fleet.Replicas(3);
+        int calls = 0;
+        Func<int, CancellationToken, ValueTask<string>> slowModel = async (_, ct) =>
+        {
+            Interlocked.Increment(ref calls);
+            await Task.Delay(200, ct);
+            return "the one answer";
+        };
+        TaskCompletionSource start = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        Task<string>[] callers = [.. replicas.SelectMany(replica => Enumerable.Range(0, 20).Select(_ => Task.Run(async () =>
+        {
+            await start.Task;
+            return await replica.GetOrAddAsync(Key("new"), 0, slowModel);
+        })))];
+        start.SetResult();
+        string[] answers = await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.All(answers, a => Assert.Equal("the one answer", a));
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
+    public async Task A_failed_factory_releases_the_lock_and_another_replica_tries_again_at_once()
+    {
+        using RedisServer redis = new();
+        await using Fleet fleet = new(redis);
+        ExactMatchCache<string>[] replicas = fleet.Replicas(2);
+        TaskCompletionSource holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        TaskCompletionSource fail = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        Task<string> failing = replicas[0].GetOrAddAsync(Key("q"), 0, async (_, _) =>
+        {
+            holding.SetResult();
+            await fail.Task;
+            throw new InvalidOperationException("the model failed");
+        }).AsTask();
+        await holding.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Task<string> waiting = replicas[1].GetOrAddAsync(Key("q"), 0, (_, _) => new ValueTask<string>("second try")).AsTask();
+        await Task.Delay(300);
+        Assert.False(waiting.IsCompleted); // it waits for the holder rather than calling its own model
+
+        Stopwatch afterFailure = Stopwatch.StartNew();
+        fail.SetResult();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => failing);
+        Assert.Equal("second try", await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(afterFailure.Elapsed < TimeSpan.FromSeconds(3), $"The waiter took {afterFailure.Elapsed} after the lock was released (lock timeout 5 s).");
+    }
+
+    [Fact]
+    public async Task With_Redis_killed_while_replicas_wait_on_a_lock_every_caller_still_gets_a_value_in_bounded_time()
+    {
+        using RedisServer redis = new();
+        await using Fleet fleet = new(redis);
+        ExactMatchCache<string>[] replicas = fleet.Replicas(3, o => o.DistributedLockTimeout = TimeSpan.FromSeconds(3));
+        TaskCompletionSource holderStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        TimeSpan factoryTime = TimeSpan.FromMilliseconds(200);
+
+        Task<string> holder = replicas[0].GetOrAddAsync(Key("q"), 0, async (_, ct) =>
+        {
+            holderStarted.TrySetResult();
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            return "from the holder";
+        }).AsTask();
+        await holderStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Stopwatch waited = Stopwatch.StartNew();
+        Task<string>[] waiters = [.. replicas.Skip(1).SelectMany(replica => Enumerable.Range(0, 5).Select(_ => replica.GetOrAddAsync(Key("q"), 0, async (_, ct) =>
+        {
+            await Task.Delay(factoryTime, ct);
+            return "computed here";
+        }).AsTask()))];
+        await Task.Delay(200);
+        redis.Kill();
+
+        string[] answers = await Task.WhenAll(waiters.Append(holder)).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.All(answers, a => Assert.True(a is "from the holder" or "computed here", a));
+        // The lock timeout plus the factory, with room for the store's own timeouts on a loaded machine.
+        Assert.True(waited.Elapsed < TimeSpan.FromSeconds(3) + factoryTime + TimeSpan.FromSeconds(2), $"The waiters took {waited.Elapsed}.");
+    }
+
+    [Fact]
+    public async Task A_dropped_connection_drops_memory_once_and_then_messages_are_followed_again()
+    {
+        using RedisServer redis = new();
+        await using Fleet fleet = new(redis);
+        ExactMatchCache<string> first = fleet.Replica();
+        ExactMatchCache<string> second = fleet.Replica();
+        await first.PutAsync(Key("kept"), "answer");
+        Assert.True((await second.TryGetAsync(Key("kept"))).Found);
+
+        redis.Command("CLIENT", "KILL", "TYPE", "pubsub");
+        await WithinAsync(TimeSpan.FromSeconds(15), () => second.Stats.BackplaneResyncs >= 1);
+
+        Assert.Equal(1, second.Stats.BackplaneResyncs);
+        Assert.False(second.TryGet(Key("kept"), out _)); // memory was dropped...
+        Assert.True((await second.TryGetAsync(Key("kept"))).Found); // ...and refills from the store
+
+        await WithinAsync(TimeSpan.FromSeconds(10), async () =>
+        {
+            await first.InvalidateAsync(Key("kept"));
+            return !second.TryGet(Key("kept"), out _);
+        });
+    }
+
+    private static Task WithinAsync(TimeSpan limit, Func<bool> condition) => WithinAsync(limit, () => Task.FromResult(condition()));
+
+    private static async Task WithinAsync(TimeSpan limit, Func<Task<bool>> condition)
+    {
+        Stopwatch waited = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(waited.Elapsed < limit, $"Not within {limit}.");
+            await Task.Delay(25);
+        }
+    }
+}
