@@ -8,7 +8,8 @@ using ZeroAllocCache.Benchmarks.Throughput;
 
 // BenchmarkDotNet suites by default (`-- --filter '*'`); the harnesses by name:
 //   `-- throughput [seconds] [repetitions] [name filter]`, `-- memory`, `-- compare [calls per round] build-dir...` and
-//   `-- distributed [rounds] [calls per round]` (the distributed reads, interleaved, on a redis-server it starts).
+//   `-- distributed [rounds] [calls per round]` (the distributed reads, interleaved, on a redis-server it starts) and
+//   `-- backplane [messages] [locks]` (backplane messages per second and lock latency, on a redis-server it starts).
 switch (args.FirstOrDefault())
 {
     case "compare":
@@ -19,6 +20,9 @@ switch (args.FirstOrDefault())
         return 0;
     case "memory":
         MemoryPerEntryHarness.Run();
+        return 0;
+    case "backplane":
+        ZeroAllocCache.Benchmarks.Backplane.BackplaneHarness.Run(args[1..]);
         return 0;
     case "distributed":
         DistributedLevelBenchmarks.RunInterleaved(

@@ -73,6 +73,13 @@ internal static class DemoCommandLine
         CustomParser = ParseRedis,
     };
 
+    private static readonly Option<int?> Replicas = new("--replicas")
+    {
+        Description = Invariant($"How many replicas share the Redis of --redis, each with its own connection and backplane (default {DemoOptions.DefaultReplicas})."),
+        HelpName = "N",
+        CustomParser = r => WholeNumber(r, minimum: 1, maximum: 64),
+    };
+
     private static readonly Command Root = CreateRoot();
 
     private static readonly Lazy<string> s_usage = new(WriteUsage);
@@ -111,7 +118,13 @@ internal static class DemoCommandLine
             Endpoint = result.GetValue(Endpoint),
             Model = result.GetValue(Model),
             Redis = result.GetValue(Redis),
+            Replicas = result.GetValue(Replicas) ?? DemoOptions.DefaultReplicas,
         };
+
+        if (!options.ShowHelp && options.Redis is null && result.GetResult(Replicas) is not null)
+        {
+            throw new UsageException("--replicas applies to --redis: the replicas share that Redis.");
+        }
 
         return options.ShowHelp ? options : CheckCombinations(options);
     }
@@ -140,7 +153,7 @@ internal static class DemoCommandLine
     {
         Command root = new(CommandName, "Replays recorded LLM traffic through a [CachedLlmCall] client and reports what the cache saved.")
         {
-            Requests, Capacity, Ttl, Latency, Workload, Endpoint, Model, Redis,
+            Requests, Capacity, Ttl, Latency, Workload, Endpoint, Model, Redis, Replicas,
         };
         root.Options.Add(new System.CommandLine.Help.HelpOption());
         return root;

@@ -15,7 +15,7 @@ public sealed class DemoRedisTests(RedisServer redis) : IClassFixture<RedisServe
         string hits = run.Output.Split('\n').Single(line => line.StartsWith("  hits ", StringComparison.Ordinal));
         Assert.True(System.Text.RegularExpressions.Regex.IsMatch(hits, @"[\d,]+ in memory \+ [1-9][\d,]* from Redis"), run.Output);
         Assert.Contains("Model calls: ", run.Output, StringComparison.Ordinal);
-        Assert.Matches(@"Redis errors [\d,]+\.", run.Output);
+        Assert.Matches(@"Redis errors [\d,]+;", run.Output);
         Assert.Equal(run.SummaryNumber("requests"), run.SummaryNumber("hits") + run.SummaryNumber("misses"));
     }
 
@@ -28,6 +28,26 @@ public sealed class DemoRedisTests(RedisServer redis) : IClassFixture<RedisServe
         long[] numbers = [.. System.Text.RegularExpressions.Regex.Matches(line, @"(\d[\d,]*) for").Select(m => long.Parse(m.Groups[1].Value, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture))];
         Assert.Equal(3, numbers.Length);
         Assert.True(numbers[0] < numbers[1], line); // sharing Redis < replicas on their own
+    }
+
+    [Fact]
+    public async Task With_the_backplane_a_new_request_asked_on_every_replica_at_once_costs_one_model_call_in_the_fleet()
+    {
+        DemoRun run = await DemoRun.StartAsync(["--redis", $"127.0.0.1:{redis.Port}", "--replicas", "3", "--latency", "20", "--requests", "300"]);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("3 replicas share Redis", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Burst: a new request asked by 5 callers on each of the 3 replicas at once cost 1 model call in the fleet.", run.Output, StringComparison.Ordinal);
+        Assert.Matches(@"backplane messages received [1-9][\d,]*\.", run.Output);
+    }
+
+    [Fact]
+    public async Task Replicas_without_redis_is_a_usage_error()
+    {
+        DemoRun run = await DemoRun.StartAsync(["--replicas", "3"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("error: --replicas applies to --redis: the replicas share that Redis.", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

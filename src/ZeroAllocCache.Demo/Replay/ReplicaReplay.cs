@@ -4,8 +4,11 @@ using System.Globalization;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Options;
 
+using StackExchange.Redis;
+
 using ZeroAllocCache.Demo.Models;
 using ZeroAllocCache.Demo.Workload;
+using ZeroAllocCache.Redis;
 
 namespace ZeroAllocCache.Demo.Replay;
 
@@ -17,6 +20,8 @@ namespace ZeroAllocCache.Demo.Replay;
 internal static class ReplicaReplay
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+
+    private const int BurstCallers = 5;
 
     public static async Task<int> RunAsync(
         DemoOptions options,
@@ -38,16 +43,26 @@ internal static class ReplicaReplay
         // The replay clock starts now, so that the entries' expiry times, which Redis enforces on its own clock, are ahead.
         ReplayClock clock = new(DateTimeOffset.UtcNow);
         string prefix = "zac-demo:" + Guid.NewGuid().ToString("N")[..8] + ":";
+        string configuration = $"{redis},abortConnect=false,connectTimeout=3000";
         List<RedisCache> stores = [];
+        List<IDisposable> connections = [];
         List<ExactMatchCache<ModelAnswer>> caches = [];
         try
         {
             for (int i = 0; i < options.Replicas; i++)
             {
-                RedisCache store = new(Options.Create(new RedisCacheOptions { Configuration = $"{redis},abortConnect=false,connectTimeout=3000" }));
+                RedisCache store = new(Options.Create(new RedisCacheOptions { Configuration = configuration }));
                 stores.Add(store);
+
+                // Each replica its own connection and backplane, as separate processes would have.
+                ConnectionMultiplexer multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+                RedisCacheBackplane backplane = new(multiplexer, prefix + "backplane");
+                connections.Add(backplane);
+                connections.Add(multiplexer);
                 caches.Add(new ExactMatchCache<ModelAnswer>(new ExactMatchCacheOptions<ModelAnswer>
                 {
+                    Name = "demo",
+                    Backplane = backplane,
                     MaxSize = options.Capacity,
                     Ttl = options.Ttl,
                     TimeProvider = clock,
@@ -96,7 +111,11 @@ internal static class ReplicaReplay
             SummaryTable.Write(output, ReplaySummary.From(measurements, fleet, options.Capacity * options.Replicas, options.Ttl, distributed: true));
             output.WriteLine();
             output.WriteLine(Invariant($"Model calls: {SummaryTable.Count(modelCalls)} for {options.Replicas} replicas sharing Redis; without Redis, {SummaryTable.Count(separateCalls)} for {options.Replicas} replicas and {SummaryTable.Count(oneProcessCalls)} for one process."));
-            output.WriteLine(Invariant($"Replayed in {SummaryTable.Duration(elapsed)}; Redis errors {SummaryTable.Count(fleet.DistributedErrors)}."));
+            output.WriteLine(Invariant($"Replayed in {SummaryTable.Duration(elapsed)}; Redis errors {SummaryTable.Count(fleet.DistributedErrors)}; backplane messages received {SummaryTable.Count(fleet.BackplaneMessagesReceived)}."));
+
+            // Concurrency the sequential replay does not have: one new request from every replica at once.
+            int burstCalls = await BurstAsync(clients, workload, cancellationToken).ConfigureAwait(false);
+            output.WriteLine(Invariant($"Burst: a new request asked by {BurstCallers} callers on each of the {options.Replicas} replicas at once cost {SummaryTable.Count(burstCalls)} model call{(burstCalls == 1 ? "" : "s")} in the fleet."));
             return DemoApp.Success;
         }
         finally
@@ -110,6 +129,11 @@ internal static class ReplicaReplay
             {
                 store.Dispose();
             }
+
+            foreach (IDisposable connection in connections)
+            {
+                connection.Dispose();
+            }
         }
     }
 
@@ -121,6 +145,22 @@ internal static class ReplicaReplay
         AssistantClient[] clients = [.. Enumerable.Range(0, replicas).Select(_ => new AssistantClient(model, new ExactMatchCache<ModelAnswer>(options.Capacity, options.Ttl, clock)))];
         await Replayer.RunAsync(clients, clock, workload, requests, progress: null, cancellationToken).ConfigureAwait(false);
         return clients.Sum(c => c.ModelCalls);
+    }
+
+    // The workload's first request with a message no one asked before, from every caller of every replica at once.
+    private static async Task<int> BurstAsync(AssistantClient[] clients, IReadOnlyList<WorkloadEntry> workload, CancellationToken cancellationToken)
+    {
+        ChatRequest request = workload[0].Request with { UserMessage = "A burst: " + Guid.NewGuid().ToString("N") };
+        long before = clients.Sum(c => c.ModelCalls);
+        TaskCompletionSource start = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task[] callers = [.. clients.SelectMany(client => Enumerable.Range(0, BurstCallers).Select(_ => Task.Run(async () =>
+        {
+            await start.Task.ConfigureAwait(false);
+            await client.AskAsync(request, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken)))];
+        start.SetResult();
+        await Task.WhenAll(callers).ConfigureAwait(false);
+        return (int)(clients.Sum(c => c.ModelCalls) - before);
     }
 
     // A round trip before the replay, so that a wrong address is one clear line rather than a replay of misses.
@@ -152,6 +192,8 @@ internal static class ReplicaReplay
                 DistributedMisses = total.DistributedMisses + stats.DistributedMisses,
                 DistributedErrors = total.DistributedErrors + stats.DistributedErrors,
                 DistributedWritesDropped = total.DistributedWritesDropped + stats.DistributedWritesDropped,
+                BackplaneMessagesReceived = total.BackplaneMessagesReceived + stats.BackplaneMessagesReceived,
+                BackplaneResyncs = total.BackplaneResyncs + stats.BackplaneResyncs,
             };
         }
 
