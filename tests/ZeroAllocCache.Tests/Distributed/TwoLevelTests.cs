@@ -186,6 +186,8 @@ public sealed class TwoLevelTests(RedisServer redis) : IClassFixture<RedisServer
         ExactMatchCache<string> cache = replicas.Replica<string>();
         TaskCompletionSource gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
         int calls = 0;
+        _ = await cache.TryGetAsync(Key("warm")); // the connection, and the clear marker, read before counting
+        await Task.Delay(100);
         long readsBefore = redis.CallsOf("hmget");
 
         Task<string>[] callers = [.. Enumerable.Range(0, 16).Select(_ => cache.GetOrAddAsync(Key("shared"), gate, async (g, _) =>
@@ -200,8 +202,8 @@ public sealed class TwoLevelTests(RedisServer redis) : IClassFixture<RedisServer
 
         Assert.All(answers, a => Assert.Equal("answer", a));
         Assert.Equal(1, calls);
-        // The entry and the clear marker, read once together by the one call.
-        Assert.Equal(2, redis.CallsOf("hmget") - readsBefore);
+        // The entry, read once by the one call (the clear marker was read just before, and is trusted for a second).
+        Assert.Equal(1, redis.CallsOf("hmget") - readsBefore);
     }
 
     [Fact]

@@ -103,6 +103,7 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
             },
             OnWriteDropped);
         _writer = Task.Run(DrainWritesAsync);
+        _ = WarmUpAsync();
     }
 
     public StoreHealth Health { get; }
@@ -124,6 +125,22 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
     public long DroppedWrites => Volatile.Read(ref _droppedWrites);
 
     public long InvalidEntries => Volatile.Read(ref _invalidEntries);
+
+    // Stores such as RedisCache connect on their first call, which can take longer than a request may wait: the cache
+    // makes that call itself, at once, outside any request and outside the store's health (it reads the clear marker,
+    // which every reader needs anyway).
+    private async Task WarmUpAsync()
+    {
+        try
+        {
+            byte[]? marker = await _store.GetAsync(_keys.ClearMarker).WaitAsync(_flushTimeout).ConfigureAwait(false);
+            ObserveClear(marker);
+        }
+        catch (Exception)
+        {
+            // A store that is down now is found down by the first request, which the timeout bounds.
+        }
+    }
 
     /// <summary>Sets the counters back to zero, as the cache's <c>Clear</c> does with its own.</summary>
     public void ResetCounters()
