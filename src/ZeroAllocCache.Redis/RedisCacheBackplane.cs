@@ -95,8 +95,17 @@ public sealed class RedisCacheBackplane : ICacheBackplane, IDisposable
         {
             if (!_subscribed)
             {
-                // Synchronous, once: a cache built before Redis answers still connects, and SE.Redis subscribes when it can.
-                _multiplexer.GetSubscriber().Subscribe(_channel, OnMessage, CommandFlags.FireAndForget);
+                // Confirmed before the first cache goes on, so that no message sent after it was built is missed; when
+                // Redis does not answer, the subscription is only registered, and the multiplexer makes it on connecting.
+                try
+                {
+                    _multiplexer.GetSubscriber().Subscribe(_channel, OnMessage);
+                }
+                catch (RedisException)
+                {
+                    _multiplexer.GetSubscriber().Subscribe(_channel, OnMessage, CommandFlags.FireAndForget);
+                }
+
                 _subscribed = true;
             }
         }
