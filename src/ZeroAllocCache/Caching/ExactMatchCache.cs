@@ -52,6 +52,12 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     private readonly BackplaneLink<TValue>? _backplane;
     private readonly TimeSpan _lockTimeout;
 
+    // The serializer of the distributed level and of snapshots: the options', else the registered default, else none.
+    private readonly IHybridCacheSerializer<TValue>? _serializer;
+
+    // Incremented under the lock whenever an entry is stored, replaced or removed (not on a hit).
+    private long _changes;
+
     private long _hits;
     private long _misses;
     private long _evictions;
@@ -101,10 +107,11 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         _pool = new EntryPool<TValue>(capacity);
         _index = new KeyIndex(capacity);
 
+        _serializer = options.Serializer ?? (CacheSerializers.TryGet(out IHybridCacheSerializer<TValue>? registered) ? registered : null);
         if (options.DistributedCache is { } store)
         {
             ILogger logger = options.LoggerFactory?.CreateLogger("ZeroAllocCache.ExactMatchCache") ?? NullLogger.Instance;
-            _distributed = new DistributedLevel<TValue>(store, SerializerFor(options), options, _timeProvider, logger, Name ?? UnnamedCache);
+            _distributed = new DistributedLevel<TValue>(store, SerializerFor(_serializer), options, _timeProvider, logger, Name ?? UnnamedCache);
         }
 
         if (options.Backplane is { } backplane)
@@ -335,6 +342,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         using (_lock.Enter())
         {
             DetachAllCalls();
+            _changes++;
             _pool.Clear();
             _index.Clear();
             _lru.Clear();
@@ -387,10 +395,9 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         }
     }
 
-    // The options' serializer, else the registered default; a distributed level cannot work without one.
-    private static IHybridCacheSerializer<TValue> SerializerFor(ExactMatchCacheOptions<TValue> options) =>
-        options.Serializer
-        ?? (CacheSerializers.TryGet(out IHybridCacheSerializer<TValue>? registered) ? registered : null)
+    // A distributed level cannot work without a serializer.
+    private static IHybridCacheSerializer<TValue> SerializerFor(IHybridCacheSerializer<TValue>? serializer) =>
+        serializer
         ?? throw new InvalidOperationException(
             $"ExactMatchCache<{typeof(TValue).Name}> has a distributed cache but no serializer for {typeof(TValue).FullName}: " +
             "set ExactMatchCacheOptions.Serializer (JsonCacheSerializer<T> takes a source-generated JsonTypeInfo), or register a default with " +
@@ -430,6 +437,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     // Stores or replaces the entry for the key. Under the lock.
     private void StoreUnderLock(in CacheKey key, TValue value, long now)
     {
+        _changes++;
         CacheEntry<TValue>[] entries = _pool.Entries;
         int index = _index.Find(entries, key);
         if (index != LruList.None)
@@ -494,6 +502,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
 
     private void RemoveEntry(int index)
     {
+        _changes++;
         CacheEntry<TValue>[] entries = _pool.Entries;
         _index.Remove(entries, index);
         _lru.Remove(entries, index);

@@ -36,6 +36,24 @@ internal struct LruList
         Head = index;
     }
 
+    /// <summary>Adds an entry as the least recently used: where an entry loaded from a snapshot goes.</summary>
+    public void AddLast<TValue>(CacheEntry<TValue>[] entries, int index)
+    {
+        ref CacheEntry<TValue> entry = ref entries[index];
+        entry.Next = None;
+        entry.Previous = Tail;
+        if (Tail == None)
+        {
+            Head = index;
+        }
+        else
+        {
+            entries[Tail].Next = index;
+        }
+
+        Tail = index;
+    }
+
     public void Remove<TValue>(CacheEntry<TValue>[] entries, int index)
     {
         ref CacheEntry<TValue> entry = ref entries[index];
