@@ -143,6 +143,26 @@ public sealed class ExactMatchCacheOptions<TValue>
     /// </summary>
     public TimeSpan DistributedLockTimeout { get; set; } = DefaultDistributedLockTimeout;
 
+    /// <summary>The <see cref="SnapshotInterval"/> of options that set none: 5 minutes.</summary>
+    public static readonly TimeSpan DefaultSnapshotInterval = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The snapshot file of a cache registered through dependency injection; <see langword="null"/> (the default) for
+    /// none. When the host starts, the cache loads it (a missing file is an empty cache; a damaged one is logged and
+    /// left for the next save to replace); the cache then saves it every <see cref="SnapshotInterval"/> when
+    /// something changed, and when the host stops. Its folder must exist. A cache built with <c>new</c> ignores it:
+    /// call <see cref="ExactMatchCache{TValue}.SaveSnapshotAsync(string, CancellationToken)"/> and
+    /// <see cref="ExactMatchCache{TValue}.LoadSnapshotAsync(string, CancellationToken)"/> yourself.
+    /// </summary>
+    public string? SnapshotPath { get; set; }
+
+    /// <summary>
+    /// How often a cache with a <see cref="SnapshotPath"/> saves it, when an entry was stored, removed or hit since the
+    /// last save; <see cref="Timeout.InfiniteTimeSpan"/> to save only when the host stops. Above zero and at most a
+    /// day; <see cref="DefaultSnapshotInterval"/> by default.
+    /// </summary>
+    public TimeSpan SnapshotInterval { get; set; } = DefaultSnapshotInterval;
+
     /// <summary>
     /// Where the cache logs (the distributed store failing and recovering, invalid entries); <see langword="null"/>
     /// for the container's <see cref="ILoggerFactory"/> when built through dependency injection, else no logging.
@@ -196,6 +216,16 @@ public sealed class ExactMatchCacheOptions<TValue>
         if (DistributedWriteQueueSize < 1)
         {
             problems.Add((nameof(DistributedWriteQueueSize), $"DistributedWriteQueueSize must be at least 1; it is {DistributedWriteQueueSize}."));
+        }
+
+        if (SnapshotPath is not null && string.IsNullOrWhiteSpace(SnapshotPath))
+        {
+            problems.Add((nameof(SnapshotPath), "SnapshotPath must not be empty or white space; leave it null for no snapshot."));
+        }
+
+        if ((SnapshotInterval <= TimeSpan.Zero || SnapshotInterval > TimeSpan.FromDays(1)) && SnapshotInterval != Timeout.InfiniteTimeSpan)
+        {
+            problems.Add((nameof(SnapshotInterval), $"SnapshotInterval must be above zero and at most a day, or Timeout.InfiniteTimeSpan to save only at shutdown; it is {SnapshotInterval}."));
         }
 
         if (Name is not null && string.IsNullOrWhiteSpace(Name))

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -37,8 +38,15 @@ public static class ExactMatchCacheServiceCollectionExtensions
     /// <para>
     /// An <see cref="IDistributedCache"/> registered in the container becomes the second level when the options set
     /// none, unless it is a <c>MemoryDistributedCache</c> or <see cref="ExactMatchCacheOptions{TValue}.UseDistributedCache"/>
-    /// is <see langword="false"/>. Its serializer is the options', else an <see cref="IHybridCacheSerializer{T}"/> or
-    /// <see cref="IHybridCacheSerializerFactory"/> from the container, else the default from <see cref="CacheSerializers"/>.
+    /// is <see langword="false"/>. Its serializer (and the snapshot's) is the options', else an
+    /// <see cref="IHybridCacheSerializer{T}"/> or <see cref="IHybridCacheSerializerFactory"/> from the container, else
+    /// the default from <see cref="CacheSerializers"/>.
+    /// </para>
+    /// <para>
+    /// An <see cref="IHostedService"/> keeps the cache's <see cref="ExactMatchCacheOptions{TValue}.SnapshotPath"/>: when
+    /// the host starts it builds the cache and loads the file, then saves it every
+    /// <see cref="ExactMatchCacheOptions{TValue}.SnapshotInterval"/> when something changed, and when the host stops. A
+    /// cache without a snapshot path is built when it is first resolved, host or not.
     /// </para>
     /// <para>
     /// Invalid options throw an <see cref="OptionsValidationException"/> naming each bad option when the cache is
@@ -53,6 +61,7 @@ public static class ExactMatchCacheServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         OptionsBuilder<ExactMatchCacheOptions<TValue>> options = AddOptions(services, Options.Options.DefaultName, DefaultCacheName, configure);
         services.TryAddSingleton(static provider => Build<TValue>(provider, Options.Options.DefaultName));
+        AddSnapshots<TValue>(services, Options.Options.DefaultName, serviceKey: null);
         return options;
     }
 
@@ -78,6 +87,7 @@ public static class ExactMatchCacheServiceCollectionExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         OptionsBuilder<ExactMatchCacheOptions<TValue>> options = AddOptions(services, name, name, configure);
         services.TryAddKeyedSingleton(name, static (provider, key) => Build<TValue>(provider, (string)key!));
+        AddSnapshots<TValue>(services, name, serviceKey: name);
         return options;
     }
 
@@ -96,6 +106,22 @@ public static class ExactMatchCacheServiceCollectionExtensions
         return options;
     }
 
+    // One hosted service a cache, which looks at SnapshotPath only when the host starts (options bound from
+    // configuration are not known before). Keyed by the options name, so that a second call adds no second one.
+    private static void AddSnapshots<TValue>(IServiceCollection services, string optionsName, string? serviceKey)
+    {
+        foreach (ServiceDescriptor descriptor in services)
+        {
+            if (descriptor.ServiceType == typeof(SnapshotHostedService<TValue>) && Equals(descriptor.ServiceKey, optionsName))
+            {
+                return;
+            }
+        }
+
+        services.AddKeyedSingleton(optionsName, (provider, _) => new SnapshotHostedService<TValue>(provider, optionsName, serviceKey));
+        services.AddSingleton<IHostedService>(provider => provider.GetRequiredKeyedService<SnapshotHostedService<TValue>>(optionsName));
+    }
+
     private static ExactMatchCache<TValue> Build<TValue>(IServiceProvider provider, string optionsName)
     {
         // Get validates: bad options surface here as an OptionsValidationException naming them.
@@ -108,7 +134,7 @@ public static class ExactMatchCacheServiceCollectionExtensions
             options.DistributedCache = store;
         }
 
-        if (options.DistributedCache is not null)
+        if (options.DistributedCache is not null || options.SnapshotPath is not null)
         {
             options.Serializer ??= provider.GetService<IHybridCacheSerializer<TValue>>() ?? FromFactories<TValue>(provider);
         }
