@@ -25,6 +25,7 @@ public sealed partial class ExactMatchCache<TValue>
         using (_lock.Enter())
         {
             DetachAllCalls();
+            TellLoadsCleared();
             _changes++;
             _pool.Clear();
             _index.Clear();

@@ -151,17 +151,12 @@ public sealed partial class ExactMatchCache<TValue>
         }
 
         TimeSpan age = _timeProvider.GetUtcNow() - read.Created;
-        if (age < TimeSpan.Zero)
-        {
-            age = TimeSpan.Zero; // another replica's clock runs ahead
-        }
-
         if (age > _ttl)
         {
             return false;
         }
 
-        timestamp = _timeProvider.GetTimestamp() - (long)(age.TotalSeconds * _timeProvider.TimestampFrequency);
+        timestamp = TimestampOfAge(_timeProvider.GetTimestamp(), age);
         return true;
     }
 
@@ -171,6 +166,7 @@ public sealed partial class ExactMatchCache<TValue>
         using (_lock.Enter())
         {
             DetachCall(key);
+            TellLoadsRemoved(key);
             int index = _index.Find(_pool.Entries, key);
             if (index == LruList.None)
             {

@@ -95,6 +95,7 @@ public sealed partial class ExactMatchCache<TValue>
             if (index != LruList.None)
             {
                 _lru.MoveToFirst(_pool.Entries, index);
+                _changes++; // the LRU order changed, which a snapshot keeps
                 stored = _pool.Entries[index].Value;
                 call = null;
                 started = false;

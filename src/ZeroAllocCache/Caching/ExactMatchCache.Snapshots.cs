@@ -14,6 +14,10 @@ public sealed partial class ExactMatchCache<TValue>
     // Entries applied under the lock at a time when a snapshot is loaded, so that hits wait for a batch, not a file.
     private const int LoadBatchSize = 1024;
 
+    // The loads in progress, told of every invalidation and clear so that none brings back what was removed while it
+    // read. Under the lock; null until the first load.
+    private List<SnapshotLoadWatch>? _loadWatches;
+
     /// <summary>
     /// Writes every fresh entry to <paramref name="destination"/>, most recently used first, with its key, creation
     /// time, hit count and value (through the cache's <see cref="ExactMatchCacheOptions{TValue}.Serializer"/>).
@@ -22,68 +26,16 @@ public sealed partial class ExactMatchCache<TValue>
     /// <param name="cancellationToken">Stops the save; what was written is then incomplete and will not load.</param>
     /// <returns>A task that completes when the snapshot is written and the stream flushed.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="destination"/> is <see langword="null"/>.</exception>
-    /// <exception cref="InvalidOperationException">There is no serializer for <typeparamref name="TValue"/>.</exception>
+    /// <exception cref="InvalidOperationException">There is no serializer for <typeparamref name="TValue"/> (in the task).</exception>
     /// <remarks>
-    /// The cache keeps serving during the save: the entries are copied under the lock in one pass of about ten
-    /// nanoseconds an entry, and serialized and written outside it. The snapshot holds a consistent set: the entries
-    /// the cache held at that moment, in their LRU order.
+    /// The cache keeps serving during the save: the entries' references are copied under the lock in one pass (a few
+    /// nanoseconds an entry), and serialized and written outside it, while the stream writes one buffer as the next
+    /// fills. The snapshot holds a consistent set: the fresh entries the cache held at that moment, in their LRU order.
     /// </remarks>
     public Task SaveSnapshotAsync(Stream destination, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        return WriteSnapshotAsync(destination, SnapshotSerializer(), cancellationToken);
-    }
-
-    // The save, to a stream; returns the number of entries written.
-    private async Task<int> WriteSnapshotAsync(Stream destination, IHybridCacheSerializer<TValue> serializer, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        SnapshotEntry[] entries = CopyEntries(out int count, out long copiedAt);
-        try
-        {
-            DateTimeOffset now = _timeProvider.GetUtcNow();
-            using SnapshotWriter writer = new(destination);
-            await writer.WriteBytesAsync(SnapshotFormat.Magic.ToArray(), cancellationToken).ConfigureAwait(false);
-            await writer.WriteUInt16Async(SnapshotFormat.Version, cancellationToken).ConfigureAwait(false);
-            await writer.WriteUInt16Async(0, cancellationToken).ConfigureAwait(false); // flags, none yet
-            await writer.WriteStringAsync(TypeIdentity<TValue>.Name, cancellationToken).ConfigureAwait(false);
-            await writer.WriteStringAsync(SerializerIdentity(serializer), cancellationToken).ConfigureAwait(false);
-            await writer.WriteInt64Async(now.UtcTicks, cancellationToken).ConfigureAwait(false);
-            await writer.WriteInt64Async(_ttl?.Ticks ?? -1, cancellationToken).ConfigureAwait(false);
-
-            PooledBufferWriter payload = PooledBufferWriter.Rent();
-            try
-            {
-                for (int i = 0; i < count; i++)
-                {
-                    SnapshotEntry entry = entries[i];
-                    payload.Reset();
-                    serializer.Serialize(entry.Value, payload);
-                    TimeSpan age = _timeProvider.GetElapsedTime(entry.Timestamp, copiedAt);
-                    await writer.WriteByteAsync(SnapshotFormat.EntryMarker, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteKeyAsync(entry.Key, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteStringAsync(null, cancellationToken).ConfigureAwait(false); // partition: the cache's own entries
-                    await writer.WriteInt64Async((now - age).UtcTicks, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteInt64Async(0, cancellationToken).ConfigureAwait(false); // expiry of its own: none, the cache's TTL applies
-                    await writer.WriteInt32Async(entry.HitCount, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteInt32Async(payload.WrittenCount, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteBytesAsync(payload.WrittenMemory, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                payload.Return();
-            }
-
-            await writer.WriteByteAsync(SnapshotFormat.EndMarker, cancellationToken).ConfigureAwait(false);
-            await writer.WriteInt64Async(count, cancellationToken).ConfigureAwait(false);
-            await writer.FinishAsync(cancellationToken).ConfigureAwait(false);
-            return count;
-        }
-        finally
-        {
-            ArrayPool<SnapshotEntry>.Shared.Return(entries, clearArray: true);
-        }
+        return WriteSnapshotAsync(destination, serializer: null, cancellationToken);
     }
 
     /// <summary>
@@ -96,22 +48,78 @@ public sealed partial class ExactMatchCache<TValue>
     /// <returns>A task that completes when the new snapshot is in place.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or white space.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
-    /// <exception cref="InvalidOperationException">There is no serializer for <typeparamref name="TValue"/>.</exception>
-    /// <exception cref="IOException">The file cannot be written.</exception>
+    /// <exception cref="InvalidOperationException">There is no serializer for <typeparamref name="TValue"/> (in the task).</exception>
+    /// <exception cref="IOException">The file cannot be written (in the task).</exception>
+    /// <remarks>
+    /// A new file is readable and writable by its owner only (on Unix, mode 0600: cached answers may be private); a
+    /// replaced file keeps its mode.
+    /// </remarks>
     public Task SaveSnapshotAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         return SaveSnapshotFileAsync(path, cancellationToken);
     }
 
+    /// <summary>
+    /// Reads a snapshot from <paramref name="source"/> and adds its fresh entries, with their values, ages, hit counts
+    /// and LRU order. Nothing is added unless the whole snapshot is valid.
+    /// </summary>
+    /// <param name="source">Where to read, to its end; left open.</param>
+    /// <param name="cancellationToken">Stops the load; the cache is then unchanged.</param>
+    /// <returns>The number of entries loaded.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">There is no serializer for <typeparamref name="TValue"/> (in the task).</exception>
+    /// <exception cref="InvalidDataException">
+    /// The snapshot is empty, truncated, damaged (its checksum differs), not a snapshot, of a newer format, of another
+    /// value type or serializer, or holds a value its serializer cannot read; the message says which, and where.
+    /// </exception>
+    /// <remarks>
+    /// <para>
+    /// An entry's age goes on from when it was saved (creation times are on the wall clock), and an entry already older
+    /// than the TTL is skipped. A key the cache already holds keeps its live entry. Loaded entries go behind the live
+    /// ones in LRU order; a bounded cache takes the most recently used until it is full.
+    /// </para>
+    /// <para>
+    /// The cache keeps serving during the load, which adds the entries in short batches under the lock once the whole
+    /// snapshot has been read and checked. A key invalidated while the load runs is not brought back by it, nor is
+    /// anything after a clear (here, or announced by another replica).
+    /// </para>
+    /// </remarks>
+    public Task<int> LoadSnapshotAsync(Stream source, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return LoadSnapshotCoreAsync(source, cancellationToken);
+    }
+
+    /// <summary>Loads the snapshot in the file at <paramref name="path"/>; see <see cref="LoadSnapshotAsync(Stream, CancellationToken)"/>.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="cancellationToken">Stops the load; the cache is then unchanged.</param>
+    /// <returns>The number of entries loaded.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or white space.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/> (in the task).</exception>
+    /// <exception cref="InvalidOperationException">There is no serializer for <typeparamref name="TValue"/> (in the task).</exception>
+    /// <exception cref="InvalidDataException">The file is not a valid snapshot of this cache's values (in the task).</exception>
+    public Task<int> LoadSnapshotAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return LoadSnapshotFileAsync(path, cancellationToken);
+    }
+
+    /// <summary>
+    /// What a periodic save compares: it differs from an earlier reading when an entry was stored, replaced, removed or
+    /// moved in the LRU order (changes) or hit (its hit count) since. Two numbers, because a clear resets the hits.
+    /// </summary>
+    internal (long Changes, long Hits) SnapshotVersion => (Volatile.Read(ref _changes), Volatile.Read(ref _hits));
+
     /// <summary>The save to a file, atomically; returns the number of entries written.</summary>
     internal async Task<int> SaveSnapshotFileAsync(string path, CancellationToken cancellationToken)
     {
         IHybridCacheSerializer<TValue> serializer = SnapshotSerializer();
         string file = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(file)!, $".{Path.GetFileName(file)}.{Guid.NewGuid():N}.tmp");
+        string temporary = SnapshotFiles.TemporaryPathFor(file);
         cancellationToken.ThrowIfCancellationRequested();
-        FileStream stream = new(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1, FileOptions.Asynchronous);
+        FileStream stream = SnapshotFiles.CreateTemporary(temporary, file);
         try
         {
             int count;
@@ -127,166 +135,141 @@ public sealed partial class ExactMatchCache<TValue>
         catch
         {
             await stream.DisposeAsync().ConfigureAwait(false);
-            File.Delete(temporary);
+            SnapshotFiles.TryDelete(temporary);
             throw;
         }
     }
 
-    /// <summary>
-    /// Reads a snapshot from <paramref name="source"/> and adds its fresh entries, with their values, ages, hit counts
-    /// and LRU order. Nothing is added unless the whole snapshot is valid.
-    /// </summary>
-    /// <param name="source">Where to read; left open.</param>
-    /// <param name="cancellationToken">Stops the load; the cache is then unchanged.</param>
-    /// <returns>The number of entries loaded.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
-    /// <exception cref="InvalidOperationException">There is no serializer for <typeparamref name="TValue"/>.</exception>
-    /// <exception cref="InvalidDataException">
-    /// The snapshot is empty, truncated, damaged (its checksum differs), not a snapshot, of a newer format, of another
-    /// value type or serializer, or holds a value its serializer cannot read; the message says which, and where.
-    /// </exception>
-    /// <remarks>
-    /// An entry's age goes on from when it was saved (creation times are on the wall clock), and an entry already older
-    /// than the TTL is skipped. A key the cache already holds keeps its live entry. Loaded entries go behind the live
-    /// ones in LRU order; a bounded cache takes the most recently used until it is full.
-    /// </remarks>
-    public async Task<int> LoadSnapshotAsync(Stream source, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        IHybridCacheSerializer<TValue> serializer = SnapshotSerializer();
-        List<LoadedEntry> staged = await ReadSnapshotAsync(source, serializer, cancellationToken).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
-        return AddLoaded(staged);
-    }
+    // Saves and loads both name the serializer by its type, without versions, so that a snapshot survives an upgrade.
+    private static string SerializerIdentity(IHybridCacheSerializer<TValue> serializer) => TypeIdentity.Of(serializer.GetType());
 
-    /// <summary>Loads the snapshot in the file at <paramref name="path"/>; see <see cref="LoadSnapshotAsync(Stream, CancellationToken)"/>.</summary>
-    /// <param name="path">The file.</param>
-    /// <param name="cancellationToken">Stops the load; the cache is then unchanged.</param>
-    /// <returns>The number of entries loaded.</returns>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or white space.</exception>
-    /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
-    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="InvalidOperationException">There is no serializer for <typeparamref name="TValue"/>.</exception>
-    /// <exception cref="InvalidDataException">The file is not a valid snapshot of this cache's values.</exception>
-    public async Task<int> LoadSnapshotAsync(string path, CancellationToken cancellationToken = default)
+    // The save, to a stream; returns the number of entries written.
+    private async Task<int> WriteSnapshotAsync(Stream destination, IHybridCacheSerializer<TValue>? serializer, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        SnapshotSerializer();
-        FileStream stream = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        await using (stream.ConfigureAwait(false))
+        serializer ??= SnapshotSerializer();
+        cancellationToken.ThrowIfCancellationRequested();
+        SnapshotEntry[] entries = CopyEntries(out int count, out long copiedAt);
+        try
         {
-            return await LoadSnapshotAsync(stream, cancellationToken).ConfigureAwait(false);
+            DateTimeOffset now = _timeProvider.GetUtcNow();
+            SnapshotWriter writer = new(destination);
+            await using (writer.ConfigureAwait(false))
+            {
+                await writer.WriteHeaderAsync(new SnapshotHeader(TypeIdentity<TValue>.Name, SerializerIdentity(serializer), now, _ttl), cancellationToken).ConfigureAwait(false);
+                PooledBufferWriter payload = PooledBufferWriter.Rent();
+                try
+                {
+                    for (int i = 0; i < count; i++)
+                    {
+                        SnapshotEntry entry = entries[i];
+                        payload.Reset();
+                        serializer.Serialize(entry.Value, payload);
+                        long created = CreatedAt(now, _timeProvider.GetElapsedTime(entry.Timestamp, copiedAt)).UtcTicks;
+
+                        // No partition and no expiry of its own: the cache's own entries, under its TTL.
+                        await writer.WriteEntryAsync(entry.Key, partition: null, created, expires: 0, entry.HitCount, payload.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    payload.Return();
+                }
+
+                await writer.FinishAsync(count, cancellationToken).ConfigureAwait(false);
+            }
+
+            return count;
+        }
+        finally
+        {
+            ArrayPool<SnapshotEntry>.Shared.Return(entries, clearArray: true);
         }
     }
 
-    /// <summary>
-    /// What a periodic save compares: it differs from an earlier reading when an entry was stored, replaced or removed
-    /// (changes) or hit (its hit count and LRU place) since. Two numbers, because a clear resets the hits.
-    /// </summary>
-    internal (long Changes, long Hits) SnapshotVersion => (Volatile.Read(ref _changes), Volatile.Read(ref _hits));
+    private async Task<int> LoadSnapshotFileAsync(string path, CancellationToken cancellationToken)
+    {
+        SnapshotSerializer();
 
-    private static string SerializerIdentity(IHybridCacheSerializer<TValue> serializer) => serializer.GetType().FullName ?? serializer.GetType().Name;
+        // FileShare.Delete: a save may rename a new snapshot over this one while it is read.
+        FileStream stream = new(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using (stream.ConfigureAwait(false))
+        {
+            return await LoadSnapshotCoreAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<int> LoadSnapshotCoreAsync(Stream source, CancellationToken cancellationToken)
+    {
+        IHybridCacheSerializer<TValue> serializer = SnapshotSerializer();
+        SnapshotLoadWatch watch = new();
+        using (_lock.Enter())
+        {
+            (_loadWatches ??= []).Add(watch);
+        }
+
+        try
+        {
+            List<LoadedEntry> staged = await ReadSnapshotAsync(source, serializer, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            return AddLoaded(staged, watch);
+        }
+        finally
+        {
+            using (_lock.Enter())
+            {
+                _loadWatches!.Remove(watch);
+            }
+        }
+    }
 
     // Reads and checks the whole snapshot; stages the entries that could be loaded (fresh now, and no more than a
     // bounded cache can take: the live entries only take room from the end of the list, never add to it).
     private async Task<List<LoadedEntry>> ReadSnapshotAsync(Stream source, IHybridCacheSerializer<TValue> serializer, CancellationToken cancellationToken)
     {
-        using SnapshotReader reader = new(source);
-        ReadOnlyMemory<byte> magic = await reader.ReadBytesAsync(SnapshotFormat.Magic.Length, cancellationToken).ConfigureAwait(false);
-        if (!magic.Span.SequenceEqual(SnapshotFormat.Magic))
+        SnapshotReader reader = new(source);
+        await using (reader.ConfigureAwait(false))
         {
-            throw new InvalidDataException("This is not a ZeroAllocCache snapshot: it does not start with the snapshot magic bytes.");
-        }
-
-        ushort version = await reader.ReadUInt16Async(cancellationToken).ConfigureAwait(false);
-        if (version > SnapshotFormat.Version)
-        {
-            throw new InvalidDataException($"The snapshot is in format version {version}, newer than this build reads ({SnapshotFormat.Version}).");
-        }
-
-        if (version == 0)
-        {
-            throw reader.Damaged("its format version is 0");
-        }
-
-        _ = await reader.ReadUInt16Async(cancellationToken).ConfigureAwait(false); // flags
-        string? valueType = await reader.ReadStringAsync(cancellationToken).ConfigureAwait(false);
-        if (valueType != TypeIdentity<TValue>.Name)
-        {
-            throw new InvalidDataException($"The snapshot holds values of {valueType ?? "no type"}; this cache holds {TypeIdentity<TValue>.Name}.");
-        }
-
-        string? serializerName = await reader.ReadStringAsync(cancellationToken).ConfigureAwait(false);
-        if (serializerName != SerializerIdentity(serializer))
-        {
-            throw new InvalidDataException($"The snapshot was written with the serializer {serializerName ?? "(none)"}; this cache's is {SerializerIdentity(serializer)}.");
-        }
-
-        _ = await reader.ReadInt64Async(cancellationToken).ConfigureAwait(false); // written at
-        _ = await reader.ReadInt64Async(cancellationToken).ConfigureAwait(false); // the saving cache's TTL
-
-        List<LoadedEntry> staged = [];
-        DateTimeOffset readAt = _timeProvider.GetUtcNow();
-        long entriesRead = 0;
-        while (true)
-        {
-            long index = entriesRead;
-            reader.StartEntry(index);
-            byte marker = await reader.ReadByteAsync(cancellationToken).ConfigureAwait(false);
-            if (marker == SnapshotFormat.EndMarker)
+            SnapshotHeader header = await reader.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+            if (header.ValueType != TypeIdentity<TValue>.Name)
             {
-                break;
+                throw new InvalidDataException($"The snapshot holds values of {header.ValueType}; this cache holds {TypeIdentity<TValue>.Name}.");
             }
 
-            entriesRead++;
-
-            if (marker != SnapshotFormat.EntryMarker)
+            if (header.Serializer != SerializerIdentity(serializer))
             {
-                throw reader.Damaged($"entry {index:N0} starts with the unknown marker {marker}");
+                throw new InvalidDataException($"The snapshot was written with the serializer {header.Serializer}; this cache's is {SerializerIdentity(serializer)}.");
             }
 
-            CacheKey key = await reader.ReadKeyAsync(cancellationToken).ConfigureAwait(false);
-            string? partition = await reader.ReadStringAsync(cancellationToken).ConfigureAwait(false);
-            long created = await reader.ReadInt64Async(cancellationToken).ConfigureAwait(false);
-            long expires = await reader.ReadInt64Async(cancellationToken).ConfigureAwait(false);
-            int hits = await reader.ReadInt32Async(cancellationToken).ConfigureAwait(false);
-            int length = await reader.ReadInt32Async(cancellationToken).ConfigureAwait(false);
-            if (created is < 0 || created > DateTimeOffset.MaxValue.UtcTicks || expires is < 0 || expires > DateTimeOffset.MaxValue.UtcTicks
-                || hits < 0 || length < 0)
+            List<LoadedEntry> staged = [];
+            DateTimeOffset readAt = _timeProvider.GetUtcNow();
+            long entries = 0;
+            while (await reader.ReadEntryAsync(entries, cancellationToken).ConfigureAwait(false) is { } record)
             {
-                throw reader.Damaged($"entry {index:N0} has an impossible time, hit count or length");
+                entries++;
+                DateTimeOffset created = new(record.Created, TimeSpan.Zero);
+
+                // This build keeps neither partitions nor expiries of an entry's own: such entries are checked, not loaded.
+                if ((_maxSize != 0 && staged.Count >= _maxSize) || readAt - created > _ttl || record.Partition is not null || record.Expires != 0)
+                {
+                    continue;
+                }
+
+                TValue value;
+                try
+                {
+                    value = serializer.Deserialize(new ReadOnlySequence<byte>(record.Payload));
+                }
+                catch (Exception exception) when (exception is not OutOfMemoryException)
+                {
+                    throw new InvalidDataException($"The snapshot is damaged: the value of entry {entries - 1:N0} cannot be read ({exception.Message}).", exception);
+                }
+
+                staged.Add(new LoadedEntry(record.Key, value, created, record.HitCount));
             }
 
-            ReadOnlyMemory<byte> payload = await reader.ReadBytesAsync(length, cancellationToken).ConfigureAwait(false);
-            DateTimeOffset createdAt = new(created, TimeSpan.Zero);
-            DateTimeOffset? expiresAt = expires == 0 ? null : new DateTimeOffset(expires, TimeSpan.Zero);
-            if ((_maxSize != 0 && staged.Count >= _maxSize) || readAt - createdAt > _ttl || expiresAt <= readAt || partition is not null)
-            {
-                continue; // checked by the checksum all the same, but never loaded (this build has no partitions)
-            }
-
-            TValue value;
-            try
-            {
-                value = serializer.Deserialize(new ReadOnlySequence<byte>(payload));
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                throw new InvalidDataException($"The snapshot is damaged: the value of entry {index:N0} cannot be read ({exception.Message}).", exception);
-            }
-
-            staged.Add(new LoadedEntry(key, value, createdAt, expiresAt, hits));
+            await reader.ReadTrailerAsync(entries, cancellationToken).ConfigureAwait(false);
+            return staged;
         }
-
-        reader.StartSection("the trailer");
-        long count = await reader.ReadInt64Async(cancellationToken).ConfigureAwait(false);
-        if (count != entriesRead)
-        {
-            throw reader.Damaged($"its trailer counts {count:N0} entries where it holds {entriesRead:N0}");
-        }
-
-        await reader.VerifyChecksumAsync(cancellationToken).ConfigureAwait(false);
-        return staged;
     }
 
     private IHybridCacheSerializer<TValue> SnapshotSerializer() =>
@@ -295,55 +278,66 @@ public sealed partial class ExactMatchCache<TValue>
             "set ExactMatchCacheOptions.Serializer (JsonCacheSerializer<T> takes a source-generated JsonTypeInfo), or register a default with " +
             "CacheSerializers.Register. string and byte[] have one built in.");
 
-    // Under the lock, in one pass: the fresh entries in LRU order, most recent first, by reference.
+    // The fresh entries in LRU order, most recent first, by reference: copied under the lock in one pass, into an
+    // array rented outside it (so the lock never waits for an allocation).
     private SnapshotEntry[] CopyEntries(out int count, out long copiedAt)
     {
-        using (_lock.Enter())
+        int capacity = _pool.Count + 64;
+        while (true)
         {
-            copiedAt = _timeProvider.GetTimestamp();
-            CacheEntry<TValue>[] entries = _pool.Entries;
-            SnapshotEntry[] copy = ArrayPool<SnapshotEntry>.Shared.Rent(Math.Max(1, _pool.Count));
-            count = 0;
-            for (int i = _lru.Head; i != LruList.None; i = entries[i].Next)
+            SnapshotEntry[] copy = ArrayPool<SnapshotEntry>.Shared.Rent(capacity);
+            using (_lock.Enter())
             {
-                ref CacheEntry<TValue> entry = ref entries[i];
-                if (_ttl is { } ttl && _timeProvider.GetElapsedTime(entry.Timestamp, copiedAt) > ttl)
+                if (_pool.Count <= copy.Length)
                 {
-                    continue;
+                    copiedAt = _timeProvider.GetTimestamp();
+                    CacheEntry<TValue>[] entries = _pool.Entries;
+                    count = 0;
+                    for (int i = _lru.Head; i != LruList.None; i = entries[i].Next)
+                    {
+                        ref CacheEntry<TValue> entry = ref entries[i];
+                        if (_ttl is not { } ttl || _timeProvider.GetElapsedTime(entry.Timestamp, copiedAt) <= ttl)
+                        {
+                            copy[count++] = new SnapshotEntry(entry.Key, entry.Value, entry.Timestamp, entry.HitCount);
+                        }
+                    }
+
+                    return copy;
                 }
 
-                copy[count++] = new SnapshotEntry(entry.Key, entry.Value, entry.Timestamp, entry.HitCount);
+                capacity = _pool.Count * 2; // it grew since: rent again, outside the lock
             }
 
-            return copy;
+            ArrayPool<SnapshotEntry>.Shared.Return(copy);
         }
     }
 
     // The validated entries, in the snapshot's order (most recent first), added behind the live ones, in batches.
-    private int AddLoaded(List<LoadedEntry> staged)
+    private int AddLoaded(List<LoadedEntry> staged, SnapshotLoadWatch watch)
     {
         int loaded = 0;
         for (int start = 0; start < staged.Count; start += LoadBatchSize)
         {
             DateTimeOffset nowUtc = _timeProvider.GetUtcNow();
             long now = _timeProvider.GetTimestamp();
+            long clearedTicks = _distributed?.ClearedTicks ?? 0;
             using (_lock.Enter())
             {
+                if (watch.Cleared)
+                {
+                    return loaded; // cleared while the snapshot was read: everything in it is older than the clear
+                }
+
                 for (int i = start; i < Math.Min(start + LoadBatchSize, staged.Count); i++)
                 {
                     LoadedEntry entry = staged[i];
                     TimeSpan age = nowUtc - entry.Created;
-                    if (age < TimeSpan.Zero)
-                    {
-                        age = TimeSpan.Zero;
-                    }
-
-                    if (age > _ttl || entry.Expires <= nowUtc)
+                    if (age > _ttl || entry.Created.UtcTicks < clearedTicks || watch.Removed.Contains(entry.Key))
                     {
                         continue;
                     }
 
-                    if (_index.Find(_pool.Entries, entry.Key) != LruList.None)
+                    if (FindFresh(entry.Key, now) != LruList.None)
                     {
                         continue; // the live entry wins
                     }
@@ -353,7 +347,7 @@ public sealed partial class ExactMatchCache<TValue>
                         return loaded; // full: the rest are less recently used than what was loaded
                     }
 
-                    AddLeastRecent(entry.Key, entry.Value, now - (long)(age.TotalSeconds * _timeProvider.TimestampFrequency), entry.Hits);
+                    AddLeastRecent(entry.Key, entry.Value, TimestampOfAge(now, age), entry.Hits);
                     loaded++;
                 }
             }
@@ -377,7 +371,31 @@ public sealed partial class ExactMatchCache<TValue>
         _changes++;
     }
 
+    // Under the lock: an invalidation, which no load in progress may undo.
+    private void TellLoadsRemoved(in CacheKey key)
+    {
+        if (_loadWatches is { Count: > 0 } watches)
+        {
+            foreach (SnapshotLoadWatch watch in watches)
+            {
+                watch.Removed.Add(key);
+            }
+        }
+    }
+
+    // Under the lock: a clear, after which no load in progress adds anything.
+    private void TellLoadsCleared()
+    {
+        if (_loadWatches is { Count: > 0 } watches)
+        {
+            foreach (SnapshotLoadWatch watch in watches)
+            {
+                watch.Cleared = true;
+            }
+        }
+    }
+
     private readonly record struct SnapshotEntry(CacheKey Key, TValue Value, long Timestamp, int HitCount);
 
-    private readonly record struct LoadedEntry(CacheKey Key, TValue Value, DateTimeOffset Created, DateTimeOffset? Expires, int Hits);
+    private readonly record struct LoadedEntry(CacheKey Key, TValue Value, DateTimeOffset Created, int Hits);
 }

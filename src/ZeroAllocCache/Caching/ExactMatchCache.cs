@@ -342,6 +342,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         using (_lock.Enter())
         {
             DetachAllCalls();
+            TellLoadsCleared();
             _changes++;
             _pool.Clear();
             _index.Clear();
@@ -477,6 +478,17 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     }
 
     // Finds a slot for a new entry: a free one, a new one in a growing pool, or the least recently used. Under the lock.
+    private static readonly TimeSpan MaxEntryAge = TimeSpan.FromDays(36_525);
+
+    // The memory timestamp of an entry of the given age. A negative age (another clock runs ahead) is taken as zero
+    // and one beyond a century as a century, so that no arithmetic on timestamps (up to 1 GHz) can overflow.
+    private long TimestampOfAge(long now, TimeSpan age) =>
+        now - (long)(Math.Clamp(age.TotalSeconds, 0, MaxEntryAge.TotalSeconds) * _timeProvider.TimestampFrequency);
+
+    // The wall-clock time at which an entry of the given age was created, no earlier than the calendar allows.
+    private static DateTimeOffset CreatedAt(DateTimeOffset now, TimeSpan age) =>
+        age < now - DateTimeOffset.MinValue ? now - age : DateTimeOffset.MinValue;
+
     private int TakeSlot()
     {
         if (_pool.TryRent(out int index))

@@ -150,7 +150,8 @@ public sealed class ExactMatchCacheOptions<TValue>
     /// The snapshot file of a cache registered through dependency injection; <see langword="null"/> (the default) for
     /// none. When the host starts, the cache loads it (a missing file is an empty cache; a damaged one is logged and
     /// left for the next save to replace); the cache then saves it every <see cref="SnapshotInterval"/> when
-    /// something changed, and when the host stops. Its folder must exist. A cache built with <c>new</c> ignores it:
+    /// something changed, and when the host stops. A relative path is the host's content root's; a missing folder is
+    /// created. A cache built with <c>new</c> ignores it:
     /// call <see cref="ExactMatchCache{TValue}.SaveSnapshotAsync(string, CancellationToken)"/> and
     /// <see cref="ExactMatchCache{TValue}.LoadSnapshotAsync(string, CancellationToken)"/> yourself.
     /// </summary>

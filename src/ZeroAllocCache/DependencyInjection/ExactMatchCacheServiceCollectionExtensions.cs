@@ -134,10 +134,7 @@ public static class ExactMatchCacheServiceCollectionExtensions
             options.DistributedCache = store;
         }
 
-        if (options.DistributedCache is not null || options.SnapshotPath is not null)
-        {
-            options.Serializer ??= provider.GetService<IHybridCacheSerializer<TValue>>() ?? FromFactories<TValue>(provider);
-        }
+        options.Serializer ??= provider.GetService<IHybridCacheSerializer<TValue>>() ?? FromFactories<TValue>(provider);
 
         return new ExactMatchCache<TValue>(options);
     }

@@ -24,6 +24,7 @@ internal sealed class SnapshotHostedService<TValue>(IServiceProvider services, s
     private (long Changes, long Hits) _saved;
     private CancellationTokenSource? _stopping;
     private Task _periodicSaves = Task.CompletedTask;
+    private int _periodicChecks;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -45,7 +46,8 @@ internal sealed class SnapshotHostedService<TValue>(IServiceProvider services, s
         ExactMatchCache<TValue> cache = serviceKey is null
             ? services.GetRequiredService<ExactMatchCache<TValue>>()
             : services.GetRequiredKeyedService<ExactMatchCache<TValue>>(serviceKey);
-        _path = Path.GetFullPath(options.SnapshotPath);
+        // A relative path is the host's content root's, not whatever the working directory is (a service's is often /).
+        _path = Path.GetFullPath(options.SnapshotPath, services.GetService<IHostEnvironment>()?.ContentRootPath ?? Environment.CurrentDirectory);
         _cacheName = cache.Name ?? optionsName;
         _logger = (options.LoggerFactory ?? services.GetService<ILoggerFactory>())?.CreateLogger("ZeroAllocCache.Snapshots") ?? NullLogger.Instance;
 
@@ -75,14 +77,26 @@ internal sealed class SnapshotHostedService<TValue>(IServiceProvider services, s
         await SaveIfChangedAsync(isFinal: true, cancellationToken).ConfigureAwait(false);
     }
 
-    public void Dispose() => _stopping?.Dispose();
+    /// <summary>The number of periodic checks done (saved or found unchanged); what tests wait for.</summary>
+    internal int PeriodicChecks => Volatile.Read(ref _periodicChecks);
+
+    public void Dispose()
+    {
+        // Without a stop (a later hosted service failed to start), the periodic saves end here. Twice is once: the
+        // container disposes the keyed service and the hosted service, which are the same object.
+        CancellationTokenSource? stopping = Interlocked.Exchange(ref _stopping, null);
+        stopping?.Cancel();
+        stopping?.Dispose();
+    }
 
     private async Task LoadAsync(ExactMatchCache<TValue> cache, CancellationToken cancellationToken)
     {
-        // Saves need the folder; a missing one is no more an error than a missing file.
-        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         try
         {
+            // Saves need the folder; a missing one is no more an error than a missing file. A crash mid-save leaves
+            // a temporary file, of no use now.
+            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+            SnapshotFiles.DeleteLeftovers(_path);
             int loaded = await cache.LoadSnapshotAsync(_path, cancellationToken).ConfigureAwait(false);
             SnapshotLog.Loaded(_logger, _cacheName, loaded, _path);
         }
@@ -105,6 +119,7 @@ internal sealed class SnapshotHostedService<TValue>(IServiceProvider services, s
             while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
             {
                 await SaveIfChangedAsync(isFinal: false, stopping).ConfigureAwait(false);
+                Interlocked.Increment(ref _periodicChecks);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)

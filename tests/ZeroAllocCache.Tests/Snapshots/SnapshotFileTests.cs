@@ -51,11 +51,11 @@ public sealed class SnapshotFileTests : IDisposable
         await cache.SaveSnapshotAsync(SnapshotPath);
         byte[] previous = await File.ReadAllBytesAsync(SnapshotPath);
 
-        // Enough entries before the poisoned one that part of the new snapshot reaches the temporary file.
+        // Enough entries before the poisoned one (3 MB) that part of the new snapshot reaches the temporary file.
         cache.Put(Key(0), PoisonSerializer.Poison);
-        for (int i = 1; i <= 2_000; i++)
+        for (int i = 1; i <= 1_500; i++)
         {
-            cache.Put(Key(i), new string('x', 100));
+            cache.Put(Key(i), new string('x', 2_000));
         }
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => cache.SaveSnapshotAsync(SnapshotPath));
@@ -77,6 +77,48 @@ public sealed class SnapshotFileTests : IDisposable
 
         Assert.Equal(previous, await File.ReadAllBytesAsync(SnapshotPath));
         Assert.Equal([SnapshotPath], Directory.GetFiles(_folder.FullName));
+    }
+
+    [Fact]
+    public async Task A_save_cancelled_part_way_through_leaves_the_previous_snapshot_and_no_temporary_file()
+    {
+        using CancellationTokenSource cancel = new();
+        ExactMatchCache<string> cache = new(new ExactMatchCacheOptions<string> { MaxSize = 0, Serializer = new CancellingSerializer(cancel) });
+        cache.Put(Key(-1), "before");
+        await cache.SaveSnapshotAsync(SnapshotPath);
+        byte[] previous = await File.ReadAllBytesAsync(SnapshotPath);
+
+        // The least recent entry cancels the save when it is written: after 3 MB of others reached the temporary file.
+        cache.Put(Key(0), CancellingSerializer.Trigger);
+        for (int i = 1; i <= 1_500; i++)
+        {
+            cache.Put(Key(i), new string('x', 2_000));
+        }
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.SaveSnapshotAsync(SnapshotPath, cancel.Token));
+
+        Assert.Equal(previous, await File.ReadAllBytesAsync(SnapshotPath));
+        Assert.Equal([SnapshotPath], Directory.GetFiles(_folder.FullName));
+    }
+
+    [Fact]
+    public async Task A_new_snapshot_is_private_to_its_owner_and_a_replaced_one_keeps_its_mode()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // Unix file modes
+        }
+
+        ExactMatchCache<string> cache = new();
+        cache.Put(Key(1), "private");
+        await cache.SaveSnapshotAsync(SnapshotPath);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(SnapshotPath));
+
+        UnixFileMode shared = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+        File.SetUnixFileMode(SnapshotPath, shared);
+        await cache.SaveSnapshotAsync(SnapshotPath);
+
+        Assert.Equal(shared, File.GetUnixFileMode(SnapshotPath));
     }
 
     [Fact]
@@ -109,6 +151,24 @@ public sealed class SnapshotFileTests : IDisposable
     }
 
     private static CacheKey Key(int i) => CacheKey.Create("question " + i, "system", "model", 0.2f, 256);
+
+    // A string serializer that cancels the save when it writes one particular value.
+    private sealed class CancellingSerializer(CancellationTokenSource cancel) : IHybridCacheSerializer<string>
+    {
+        public const string Trigger = "cancel";
+
+        public string Deserialize(ReadOnlySequence<byte> source) => Encoding.UTF8.GetString(source);
+
+        public void Serialize(string value, IBufferWriter<byte> target)
+        {
+            if (value == Trigger)
+            {
+                cancel.Cancel();
+            }
+
+            Encoding.UTF8.GetBytes(value, target);
+        }
+    }
 
     // A string serializer that cannot write one particular value: a save that fails after it has begun.
     private sealed class PoisonSerializer : IHybridCacheSerializer<string>

@@ -72,23 +72,156 @@ public sealed class SnapshotHostingTests : IDisposable
         await host.StartAsync();
         ExactMatchCache<string> cache = host.Services.GetRequiredService<ExactMatchCache<string>>();
 
-        await TickAsync(clock);
+        await TickAsync(host, clock);
         Assert.Equal(0, SaveCount());
         Assert.False(File.Exists(SnapshotPath));
 
         cache.Put(Key(1), "stored");
-        await TickAsync(clock, expectedSaves: 1);
+        await TickAsync(host, clock);
+        Assert.Equal(1, SaveCount());
         Assert.True(File.Exists(SnapshotPath));
 
-        await TickAsync(clock);
+        await TickAsync(host, clock);
         Assert.Equal(1, SaveCount());
 
         cache.TryGet(Key(1), out _);
-        await TickAsync(clock, expectedSaves: 2);
+        await TickAsync(host, clock);
+        Assert.Equal(2, SaveCount());
 
         await host.StopAsync();
         Assert.Equal(2, SaveCount()); // nothing changed since the last periodic save
         Assert.Equal(1, await new ExactMatchCache<string>().LoadSnapshotAsync(SnapshotPath));
+    }
+
+    [Fact]
+    public async Task With_an_infinite_interval_the_cache_is_saved_only_at_stop()
+    {
+        FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
+        using IHost host = BuildHost(services => services
+            .AddSingleton<TimeProvider>(clock)
+            .AddExactMatchCache<string>(o => { o.SnapshotPath = SnapshotPath; o.SnapshotInterval = Timeout.InfiniteTimeSpan; }));
+        await host.StartAsync();
+        host.Services.GetRequiredService<ExactMatchCache<string>>().Put(Key(1), "stored");
+
+        clock.Advance(TimeSpan.FromDays(3));
+        await Task.Delay(100);
+        Assert.False(File.Exists(SnapshotPath));
+        await host.StopAsync();
+
+        Assert.Equal(1, SaveCount());
+        Assert.True(File.Exists(SnapshotPath));
+    }
+
+    [Fact]
+    public async Task A_warm_start_with_no_change_does_not_rewrite_the_file_at_stop()
+    {
+        ExactMatchCache<string> saved = new();
+        saved.Put(Key(1), "saved");
+        await saved.SaveSnapshotAsync(SnapshotPath);
+        byte[] before = await File.ReadAllBytesAsync(SnapshotPath);
+        using IHost host = BuildHost(services => services.AddExactMatchCache<string>(o => o.SnapshotPath = SnapshotPath));
+
+        await host.StartAsync();
+        await host.StopAsync();
+
+        Assert.Equal(0, SaveCount());
+        Assert.Equal(before, await File.ReadAllBytesAsync(SnapshotPath));
+    }
+
+    [Fact]
+    public async Task A_periodic_save_in_flight_at_stop_is_cut_short_and_the_stop_saves_everything()
+    {
+        FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
+        using GatedSerializer serializer = new();
+        using IHost host = BuildHost(services => services
+            .AddSingleton<TimeProvider>(clock)
+            .AddExactMatchCache<string>(o => { o.SnapshotPath = SnapshotPath; o.SnapshotInterval = Interval; o.Serializer = serializer; }));
+        await host.StartAsync();
+        ExactMatchCache<string> cache = host.Services.GetRequiredService<ExactMatchCache<string>>();
+        cache.Put(Key(1), "first");
+
+        serializer.Close();
+        Task tick = Task.Run(() => clock.Advance(Interval)); // the fake clock runs the save inline, in Advance
+        Assert.True(serializer.Entered.Wait(TimeSpan.FromSeconds(20)), "The periodic save did not start.");
+        cache.Put(Key(2), "during the save");
+        Task stop = host.StopAsync();
+        serializer.Open();
+        await stop;
+        await tick;
+
+        Assert.Equal(1, SaveCount()); // the stop's: the periodic one was cut short
+        Assert.DoesNotContain(_logs.GetSnapshot(), r => r.Id.Id == SaveFailed);
+        ExactMatchCache<string> loaded = new(new ExactMatchCacheOptions<string> { Serializer = serializer });
+        Assert.Equal(2, await loaded.LoadSnapshotAsync(SnapshotPath));
+    }
+
+    [Fact]
+    public async Task A_change_made_while_a_periodic_save_runs_is_saved_at_the_next_tick()
+    {
+        FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
+        using GatedSerializer serializer = new();
+        using IHost host = BuildHost(services => services
+            .AddSingleton<TimeProvider>(clock)
+            .AddExactMatchCache<string>(o => { o.SnapshotPath = SnapshotPath; o.SnapshotInterval = Interval; o.Serializer = serializer; }));
+        await host.StartAsync();
+        ExactMatchCache<string> cache = host.Services.GetRequiredService<ExactMatchCache<string>>();
+        SnapshotHostedService<string> service = host.Services.GetRequiredKeyedService<SnapshotHostedService<string>>(Options.DefaultName);
+        cache.Put(Key(1), "first");
+
+        serializer.Close();
+        Task tick = Task.Run(() => clock.Advance(Interval)); // the fake clock runs the save inline, in Advance
+        Assert.True(serializer.Entered.Wait(TimeSpan.FromSeconds(20)), "The periodic save did not start.");
+        cache.Put(Key(2), "during the save");
+        serializer.Open();
+        await WaitUntilAsync(() => service.PeriodicChecks == 1);
+        await tick;
+        Assert.Equal(1, await new ExactMatchCache<string>(new ExactMatchCacheOptions<string> { Serializer = serializer }).LoadSnapshotAsync(SnapshotPath));
+
+        await TickAsync(host, clock);
+
+        Assert.Equal(2, SaveCount());
+        Assert.Equal(2, await new ExactMatchCache<string>(new ExactMatchCacheOptions<string> { Serializer = serializer }).LoadSnapshotAsync(SnapshotPath));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_relative_path_is_the_content_roots_and_leftover_temporary_files_are_deleted_at_start()
+    {
+        string leftover = Path.Combine(_folder.FullName, $".cache.snapshot.{Guid.NewGuid():N}.tmp");
+        await File.WriteAllTextAsync(leftover, "a save that crashed");
+        using IHost host = BuildHost(
+            services => services.AddExactMatchCache<string>(o => o.SnapshotPath = "cache.snapshot"),
+            contentRoot: _folder.FullName);
+
+        await host.StartAsync();
+        host.Services.GetRequiredService<ExactMatchCache<string>>().Put(Key(1), "answer");
+        await host.StopAsync();
+
+        Assert.False(File.Exists(leftover));
+        Assert.Equal([SnapshotPath], Directory.GetFiles(_folder.FullName));
+    }
+
+    [Fact]
+    public async Task The_default_cache_and_a_named_cache_of_the_same_type_keep_snapshots_of_their_own()
+    {
+        string named = Path.Combine(_folder.FullName, "named.snapshot");
+        using IHost host = BuildHost(services =>
+        {
+            services.AddExactMatchCache<string>(o => o.SnapshotPath = SnapshotPath);
+            services.AddExactMatchCache<string>("named", o => o.SnapshotPath = named);
+        });
+        await host.StartAsync();
+        host.Services.GetRequiredService<ExactMatchCache<string>>().Put(Key(1), "default");
+        host.Services.GetRequiredKeyedService<ExactMatchCache<string>>("named").Put(Key(2), "named");
+
+        await host.StopAsync();
+
+        ExactMatchCache<string> fromDefault = new();
+        await fromDefault.LoadSnapshotAsync(SnapshotPath);
+        ExactMatchCache<string> fromNamed = new();
+        await fromNamed.LoadSnapshotAsync(named);
+        Assert.Equal((true, false), (fromDefault.TryGet(Key(1), out _), fromDefault.TryGet(Key(2), out _)));
+        Assert.Equal((false, true), (fromNamed.TryGet(Key(1), out _), fromNamed.TryGet(Key(2), out _)));
     }
 
     [Fact]
@@ -206,9 +339,19 @@ public sealed class SnapshotHostingTests : IDisposable
 
     private static CacheKey Key(int i) => CacheKey.Create("question " + i, "system", "model", 0.2f, 256);
 
-    private IHost BuildHost(Action<IServiceCollection> configure)
+    private static async Task WaitUntilAsync(Func<bool> condition)
     {
-        HostApplicationBuilder builder = new(new HostApplicationBuilderSettings { DisableDefaults = true });
+        Stopwatch waited = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(20), $"Still waiting after {waited.Elapsed}.");
+            await Task.Delay(5);
+        }
+    }
+
+    private IHost BuildHost(Action<IServiceCollection> configure, string? contentRoot = null)
+    {
+        HostApplicationBuilder builder = new(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = contentRoot });
         builder.Logging.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(_logs));
         configure(builder.Services);
         return builder.Build();
@@ -216,23 +359,44 @@ public sealed class SnapshotHostingTests : IDisposable
 
     private int SaveCount() => _logs.GetSnapshot().Count(r => r.Id.Id == Saved);
 
-    // Moves the clock one interval on, then waits for the periodic save it may start: until the expected number of
-    // saves is logged, or (when none is expected) long enough that a save would have been.
-    private async Task TickAsync(FakeTimeProvider clock, int? expectedSaves = null)
+    // Moves the clock one interval on and waits until the periodic check it starts is done (saved or found unchanged).
+    private static async Task TickAsync(IHost host, FakeTimeProvider clock)
     {
+        SnapshotHostedService<string> service = host.Services.GetRequiredKeyedService<SnapshotHostedService<string>>(Options.DefaultName);
+        int before = service.PeriodicChecks;
         clock.Advance(Interval);
         Stopwatch waited = Stopwatch.StartNew();
-        if (expectedSaves is { } saves)
+        while (service.PeriodicChecks == before)
         {
-            while (SaveCount() < saves)
-            {
-                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(20), $"No save after {waited.Elapsed}; {SaveCount()} so far.");
-                await Task.Delay(10);
-            }
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(20), $"No periodic check after {waited.Elapsed}.");
+            await Task.Delay(5);
         }
-        else
+    }
+
+    // A string serializer that, while closed, holds every value it writes until it is opened: a save caught mid-way.
+    private sealed class GatedSerializer : IHybridCacheSerializer<string>, IDisposable
+    {
+        private readonly ManualResetEventSlim _open = new(initialState: true);
+
+        public ManualResetEventSlim Entered { get; } = new();
+
+        public void Close() => _open.Reset();
+
+        public void Dispose()
         {
-            await Task.Delay(200);
+            _open.Dispose();
+            Entered.Dispose();
+        }
+
+        public void Open() => _open.Set();
+
+        public string Deserialize(ReadOnlySequence<byte> source) => Encoding.UTF8.GetString(source);
+
+        public void Serialize(string value, IBufferWriter<byte> target)
+        {
+            Entered.Set();
+            Assert.True(_open.Wait(TimeSpan.FromSeconds(30)), "The gate was never opened.");
+            Encoding.UTF8.GetBytes(value, target);
         }
     }
 

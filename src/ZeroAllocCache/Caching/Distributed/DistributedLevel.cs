@@ -456,6 +456,9 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         _ => new CacheBackplaneMessage(CacheBackplaneMessageKind.Cleared, default, operation.Created),
     };
 
+    /// <summary>The latest clear known here, in UTC ticks (0 when none): entries created before it are stale.</summary>
+    public long ClearedTicks => Volatile.Read(ref _clearedTicks);
+
     /// <summary>A clear another replica announced: entries created before it are stale here too.</summary>
     public void ObserveClear(DateTimeOffset clearedAt) => RaiseToAtLeast(ref _clearedTicks, clearedAt.UtcTicks);
 
