@@ -26,6 +26,9 @@ public static class DemoApp
     /// <summary>The run was interrupted (Ctrl+C).</summary>
     public const int Interrupted = 130;
 
+    /// <summary>The wall-clock time the workload's clock reads at the start of a first replay.</summary>
+    public static readonly DateTimeOffset RecordingStart = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     /// <summary>A real endpoint's time to answer one request.</summary>
     public static readonly TimeSpan EndpointTimeout = TimeSpan.FromSeconds(100);
 
@@ -106,7 +109,7 @@ public static class DemoApp
         try
         {
             return options.Redis is null
-                ? await ReplayAsync(options, workloadPath, workload, model, output, cancellationToken).ConfigureAwait(false)
+                ? await ReplayAsync(options, workloadPath, workload, model, output, error, cancellationToken).ConfigureAwait(false)
                 : await ReplicaReplay.RunAsync(options, workloadPath, workload, model, output, error, cancellationToken).ConfigureAwait(false);
         }
         catch (ModelEndpointException failure)
@@ -133,17 +136,30 @@ public static class DemoApp
         IReadOnlyList<WorkloadEntry> workload,
         IChatModel model,
         TextWriter output,
+        TextWriter error,
         CancellationToken cancellationToken)
     {
         int requests = options.Requests ?? workload.Count;
-        var clock = new ReplayClock(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        var cache = new ExactMatchCache<ModelAnswer>(options.Capacity, options.Ttl, clock);
+        if (options.SnapshotPath is { } snapshotPath && !SnapshotFolderExists(snapshotPath, error))
+        {
+            return BadInput;
+        }
+
+        var clock = new ReplayClock(ReplayStart(options.SnapshotPath));
+        using var cache = new ExactMatchCache<ModelAnswer>(new ExactMatchCacheOptions<ModelAnswer>
+        {
+            MaxSize = options.Capacity,
+            Ttl = options.Ttl,
+            TimeProvider = clock,
+            Serializer = new JsonCacheSerializer<ModelAnswer>(DemoJsonContext.Default.ModelAnswer),
+        });
         var client = new AssistantClient(model, cache);
 
         output.WriteLine(Invariant(
             $"Replaying {SummaryTable.Count(requests)} requests from {Path.GetFileName(workloadPath)} ({Describe(workload)}) against {model.Description}."));
         output.WriteLine(Invariant(
             $"Cache: capacity {(options.Capacity == 0 ? "unbounded" : SummaryTable.Count(options.Capacity))}, TTL {(options.Ttl is { } ttl ? DemoOptions.FormatDuration(ttl) : "off")}."));
+        int? loaded = options.SnapshotPath is { } path ? await LoadSnapshotAsync(cache, path, output, cancellationToken).ConfigureAwait(false) : null;
         output.WriteLine();
 
         long started = Stopwatch.GetTimestamp();
@@ -158,10 +174,75 @@ public static class DemoApp
         TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
 
         output.WriteLine();
-        SummaryTable.Write(output, ReplaySummary.From(measurements, client.Stats, options.Capacity, options.Ttl));
+        SummaryTable.Write(output, ReplaySummary.From(measurements, client.Stats, options.Capacity, options.Ttl, snapshotEntriesLoaded: loaded));
         output.WriteLine();
         output.WriteLine(Invariant($"Replayed in {SummaryTable.Duration(elapsed)}; {SummaryTable.Count(client.ModelCalls)} model calls."));
+
+        if (options.SnapshotPath is { } savePath)
+        {
+            try
+            {
+                await cache.SaveSnapshotAsync(savePath, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception failure) when (failure is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"error: cannot save the snapshot '{savePath}': {failure.Message}");
+                return BadInput;
+            }
+
+            // The file is stamped with the workload's clock, where the next run's clock starts (see ReplayStart).
+            File.SetLastWriteTimeUtc(savePath, clock.GetUtcNow().UtcDateTime);
+            output.WriteLine(Invariant($"Saved the cache to {savePath} ({SummaryTable.Count(new FileInfo(savePath).Length)} bytes); the next run with it starts warm."));
+        }
+
         return Success;
+    }
+
+    // The recording's calendar, or for a run after one that saved a snapshot, where that run's clock stopped: a
+    // restart goes on in time, so that the entries' ages (and the TTL) go on too.
+    private static DateTimeOffset ReplayStart(string? snapshotPath) =>
+        snapshotPath is not null && File.Exists(snapshotPath) && File.GetLastWriteTimeUtc(snapshotPath) is var stamped && stamped > RecordingStart.UtcDateTime
+            ? new DateTimeOffset(stamped, TimeSpan.Zero)
+            : RecordingStart;
+
+    private static bool SnapshotFolderExists(string path, TextWriter error)
+    {
+        if (Directory.Exists(path))
+        {
+            error.WriteLine($"error: the snapshot '{path}' is a directory; give a file.");
+            return false;
+        }
+
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!Directory.Exists(folder))
+        {
+            error.WriteLine($"error: the folder of the snapshot '{path}' does not exist.");
+            return false;
+        }
+
+        return true;
+    }
+
+    // A missing file is a cold start; a damaged one is reported and replaced by this run's save.
+    private static async Task<int> LoadSnapshotAsync(ExactMatchCache<ModelAnswer> cache, string path, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            output.WriteLine($"Snapshot: {path} does not exist yet; starting cold, saving it after the replay.");
+            return 0;
+        }
+
+        try
+        {
+            int loaded = await cache.LoadSnapshotAsync(path, cancellationToken).ConfigureAwait(false);
+            output.WriteLine(Invariant($"Snapshot: loaded {SummaryTable.Count(loaded)} entries from {path}."));
+            return loaded;
+        }
+        catch (Exception failure) when (failure is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            output.WriteLine($"Snapshot: {path} cannot be loaded, starting cold: {failure.Message}");
+            return 0;
+        }
     }
 
     internal static string Describe(IReadOnlyList<WorkloadEntry> workload)

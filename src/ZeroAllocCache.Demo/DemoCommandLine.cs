@@ -80,6 +80,13 @@ internal static class DemoCommandLine
         CustomParser = r => WholeNumber(r, minimum: 1, maximum: 64),
     };
 
+    private static readonly Option<string?> Snapshot = new("--snapshot")
+    {
+        Description = "Load the cache from this snapshot file before the replay, when it exists, and save it there after: a second run starts warm.",
+        HelpName = "FILE",
+        CustomParser = NonEmpty,
+    };
+
     private static readonly Command Root = CreateRoot();
 
     private static readonly Lazy<string> s_usage = new(WriteUsage);
@@ -119,6 +126,7 @@ internal static class DemoCommandLine
             Model = result.GetValue(Model),
             Redis = result.GetValue(Redis),
             Replicas = result.GetValue(Replicas) ?? DemoOptions.DefaultReplicas,
+            SnapshotPath = result.GetValue(Snapshot),
         };
 
         if (!options.ShowHelp && options.Redis is null && result.GetResult(Replicas) is not null)
@@ -146,6 +154,11 @@ internal static class DemoCommandLine
             throw new UsageException("--latency sets the simulated model's latency; a real endpoint has its own.");
         }
 
+        if (options.SnapshotPath is not null && options.Redis is not null)
+        {
+            throw new UsageException("--snapshot keeps one process's cache; the replicas of --redis keep theirs in Redis.");
+        }
+
         return options;
     }
 
@@ -153,7 +166,7 @@ internal static class DemoCommandLine
     {
         Command root = new(CommandName, "Replays recorded LLM traffic through a [CachedLlmCall] client and reports what the cache saved.")
         {
-            Requests, Capacity, Ttl, Latency, Workload, Endpoint, Model, Redis, Replicas,
+            Requests, Capacity, Ttl, Latency, Workload, Endpoint, Model, Redis, Replicas, Snapshot,
         };
         root.Options.Add(new System.CommandLine.Help.HelpOption());
         return root;

@@ -48,6 +48,9 @@ public sealed record DemoOptions
     /// <summary>The replicas that share a Redis when <c>--replicas</c> is not given.</summary>
     public const int DefaultReplicas = 2;
 
+    /// <summary>The snapshot file loaded before the replay and saved after; <see langword="null"/> for none.</summary>
+    public string? SnapshotPath { get; init; }
+
     /// <summary>Whether <c>--help</c> was given.</summary>
     public bool ShowHelp { get; init; }
 

@@ -66,7 +66,7 @@ public class DemoCommandLineTests
 
         Assert.Equal(0, run.ExitCode);
         Assert.Empty(run.Error);
-        foreach (string option in new[] { "--requests", "--capacity", "--ttl", "--latency", "--workload", "--endpoint", "--model", "OPENAI_API_KEY" })
+        foreach (string option in new[] { "--requests", "--capacity", "--ttl", "--latency", "--workload", "--endpoint", "--model", "--redis", "--replicas", "--snapshot", "OPENAI_API_KEY" })
         {
             Assert.Contains(option, run.Output, StringComparison.Ordinal);
         }
@@ -89,6 +89,9 @@ public class DemoCommandLineTests
     [InlineData(new[] { "--endpoint", "http://127.0.0.1:1/v1" }, "error: --endpoint needs --model NAME: the model to call there.")]
     [InlineData(new[] { "--model", "gpt-4o" }, "error: --model applies to --endpoint; the simulated model answers under the workload's model names.")]
     [InlineData(new[] { "--endpoint", "http://127.0.0.1:1/v1", "--model", "m", "--latency", "5" }, "error: --latency sets the simulated model's latency; a real endpoint has its own.")]
+    [InlineData(new[] { "--snapshot" }, "error: --snapshot needs a value.")]
+    [InlineData(new[] { "--snapshot", " " }, "error: --snapshot needs a value.")]
+    [InlineData(new[] { "--snapshot", "c.snap", "--redis", "127.0.0.1:6379" }, "error: --snapshot keeps one process's cache; the replicas of --redis keep theirs in Redis.")]
     public async Task A_bad_command_line_prints_the_error_and_the_usage_and_exits_2(string[] args, string expectedError)
     {
         DemoRun run = await DemoRun.StartAsync(args);

@@ -14,7 +14,7 @@ namespace ZeroAllocCache.Benchmarks.Snapshots;
 /// <c>dotnet run -c Release --project benchmarks/ZeroAllocCache.Benchmarks -- --filter '*SnapshotBenchmarks*'</c>.
 /// </remarks>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 7)]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 15)]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 public class SnapshotBenchmarks

@@ -9,8 +9,17 @@ public sealed class ReplayMeasurements
     /// <param name="expectedRequests">The requests the replay will send, so that recording never grows a list.</param>
     public ReplayMeasurements(int expectedRequests = 0) => _hitLatencies = new List<double>(expectedRequests);
 
+    /// <summary>How many requests from the start <see cref="EarlyHits"/> counts: enough to see a warm start.</summary>
+    public const int EarlyRequests = 300;
+
     /// <summary>Requests sent.</summary>
     public long Requests => Hits + Misses;
+
+    /// <summary>Hits among the first <see cref="EarlyRequests"/> requests, where a cold cache and a warm one differ most.</summary>
+    public long EarlyHits { get; private set; }
+
+    /// <summary>The share of the first <see cref="EarlyRequests"/> requests (or of all, when fewer) that hit, from 0 to 1.</summary>
+    public double EarlyHitRate => Requests == 0 ? 0d : (double)EarlyHits / Math.Min(Requests, EarlyRequests);
 
     /// <summary>Requests answered from a cache: in memory, or from the distributed level.</summary>
     public long Hits { get; private set; }
@@ -51,6 +60,7 @@ public sealed class ReplayMeasurements
         ArgumentNullException.ThrowIfNull(answer);
         ArgumentOutOfRangeException.ThrowIfNegative(latencyNanoseconds);
         ArgumentOutOfRangeException.ThrowIfNegative(bytesAllocated);
+        CountEarlyHit();
         Hits++;
         ModelTimeSaved += answer.ModelTime;
         InputTokensSaved += answer.InputTokens;
@@ -64,6 +74,7 @@ public sealed class ReplayMeasurements
     public void RecordDistributedHit(ModelAnswer answer)
     {
         ArgumentNullException.ThrowIfNull(answer);
+        CountEarlyHit();
         Hits++;
         DistributedHits++;
         ModelTimeSaved += answer.ModelTime;
@@ -78,5 +89,13 @@ public sealed class ReplayMeasurements
         ArgumentNullException.ThrowIfNull(answer);
         Misses++;
         ModelTimeSpent += answer.ModelTime;
+    }
+
+    private void CountEarlyHit()
+    {
+        if (Requests < EarlyRequests)
+        {
+            EarlyHits++;
+        }
     }
 }

@@ -17,6 +17,8 @@ namespace ZeroAllocCache.Demo.Replay;
 /// <param name="Expirations">Entries found older than the TTL.</param>
 /// <param name="Ttl">The TTL; <see langword="null"/> for none.</param>
 /// <param name="DistributedHits">Hits answered from the distributed level; <see langword="null"/> when there was none.</param>
+/// <param name="SnapshotEntriesLoaded">Entries loaded from a snapshot before the replay; <see langword="null"/> without <c>--snapshot</c>.</param>
+/// <param name="EarlyHitRate">The hit rate of the first <see cref="ReplayMeasurements.EarlyRequests"/> requests.</param>
 public sealed record ReplaySummary(
     long Requests,
     long Hits,
@@ -33,7 +35,9 @@ public sealed record ReplaySummary(
     long Evictions,
     long Expirations,
     TimeSpan? Ttl,
-    long? DistributedHits = null)
+    long? DistributedHits = null,
+    int? SnapshotEntriesLoaded = null,
+    double EarlyHitRate = 0)
 {
     /// <summary>The share of requests answered from the cache, from 0 to 1; 0 without requests.</summary>
     public double HitRate => Requests == 0 ? 0d : (double)Hits / Requests;
@@ -50,8 +54,9 @@ public sealed record ReplaySummary(
     /// <param name="capacity">The cache's capacity; 0 for unbounded.</param>
     /// <param name="ttl">The TTL; <see langword="null"/> for none.</param>
     /// <param name="distributed">Whether the caches had a distributed level.</param>
+    /// <param name="snapshotEntriesLoaded">Entries loaded from a snapshot before the replay; <see langword="null"/> for none.</param>
     /// <returns>The summary.</returns>
-    public static ReplaySummary From(ReplayMeasurements measurements, CacheStats stats, int capacity, TimeSpan? ttl, bool distributed = false)
+    public static ReplaySummary From(ReplayMeasurements measurements, CacheStats stats, int capacity, TimeSpan? ttl, bool distributed = false, int? snapshotEntriesLoaded = null)
     {
         ArgumentNullException.ThrowIfNull(measurements);
         double[] latencies = [.. measurements.HitLatenciesNanoseconds];
@@ -72,7 +77,9 @@ public sealed record ReplaySummary(
             stats.Evictions,
             stats.Expirations,
             ttl,
-            distributed ? measurements.DistributedHits : null);
+            distributed ? measurements.DistributedHits : null,
+            snapshotEntriesLoaded,
+            measurements.EarlyHitRate);
     }
 
     /// <summary>

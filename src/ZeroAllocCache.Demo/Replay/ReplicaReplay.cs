@@ -140,7 +140,7 @@ internal static class ReplicaReplay
     private static async Task<long> InMemoryModelCallsAsync(
         DemoOptions options, IReadOnlyList<WorkloadEntry> workload, int requests, int replicas, CancellationToken cancellationToken)
     {
-        ReplayClock clock = new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        ReplayClock clock = new(DemoApp.RecordingStart);
         SimulatedModel model = new(TimeSpan.Zero);
         AssistantClient[] clients = [.. Enumerable.Range(0, replicas).Select(_ => new AssistantClient(model, new ExactMatchCache<ModelAnswer>(options.Capacity, options.Ttl, clock)))];
         await Replayer.RunAsync(clients, clock, workload, requests, progress: null, cancellationToken).ConfigureAwait(false);

@@ -14,7 +14,7 @@ public static class SummaryTable
         ArgumentNullException.ThrowIfNull(summary);
 
         long modelCalls = summary.Requests - summary.ModelCallsSaved;
-        (string Label, string Value, string Note)[] rows =
+        List<(string Label, string Value, string Note)> rows =
         [
             ("requests", Count(summary.Requests), ""),
             ("hits", Count(summary.Hits), summary.DistributedHits is { } fromRedis
@@ -32,6 +32,15 @@ public static class SummaryTable
             ("evictions", Count(summary.Evictions), ""),
             ("expirations", Count(summary.Expirations), summary.Ttl is { } ttl ? $"TTL {DemoOptions.FormatDuration(ttl)} on the workload's clock" : "no TTL"),
         ];
+
+        if (summary.SnapshotEntriesLoaded is { } loaded)
+        {
+            rows.Insert(0, ("loaded from snapshot", Count(loaded), loaded == 0 ? "a cold start" : "entries, before the first request"));
+            rows.Insert(5, (
+                Invariant($"hit rate, first {ReplayMeasurements.EarlyRequests}"),
+                Percent(summary.EarlyHitRate),
+                loaded == 0 ? "cold" : "warm"));
+        }
 
         int labelWidth = rows.Max(row => row.Label.Length);
         int valueWidth = rows.Max(row => row.Value.Length);
