@@ -45,6 +45,19 @@ public class MetricsTests
     }
 
     [Fact]
+    public void Stored_bytes_and_rejected_values_are_reported()
+    {
+        string name = UniqueName();
+        ExactMatchCache<string> cache = new(new ExactMatchCacheOptions<string> { MaxBytes = 100 });
+        using CacheMetricsRegistration registration = CacheMetrics.Register(cache, name);
+        cache.Put("a", "s", "m", 0f, 1, "1234");
+        cache.Put("b", "s", "m", 0f, 1, new string('x', 200));
+
+        Assert.Equal(CacheValueSizes.OfString("1234"), Read(CacheMetrics.StoredBytesInstrumentName, name));
+        Assert.Equal(1, Read(CacheMetrics.RejectedInstrumentName, name));
+    }
+
+    [Fact]
     public async Task The_middleware_reports_model_calls_and_tokens_saved()
     {
         string name = UniqueName();

@@ -30,6 +30,48 @@ public sealed class ConsistencyTests(RedisServer redis) : IClassFixture<RedisSer
     }
 
     [Fact]
+    public async Task An_invalidation_in_a_partition_leaves_only_that_partitions_entry_on_the_other_replicas()
+    {
+        await using Fleet fleet = new(redis);
+        ExactMatchCache<string>[] replicas = fleet.Replicas(2);
+        await replicas[0].PutAsync(Key("q"), "own");
+        await replicas[0].Partition("a").PutAsync(Key("q"), "A");
+        await replicas[0].Partition("b").PutAsync(Key("q"), "B");
+        Assert.True((await replicas[1].TryGetAsync(Key("q"))).Found);
+        Assert.True((await replicas[1].Partition("a").TryGetAsync(Key("q"))).Found);
+        Assert.True((await replicas[1].Partition("b").TryGetAsync(Key("q"))).Found);
+
+        await replicas[0].Partition("a").InvalidateAsync(Key("q"));
+        await replicas[0].Partition("marker").PutAsync(Key("q"), "sent after the invalidation");
+
+        // Messages arrive in order: once the marker's has, the invalidation's has too.
+        replicas[1].Partition("marker").Put(Key("q"), "stale");
+        await WithinAsync(Soon, () => !replicas[1].Partition("marker").TryGet(Key("q"), out _));
+        Assert.False(replicas[1].Partition("a").TryGet(Key("q"), out _));
+        Assert.True(replicas[1].Partition("b").TryGet(Key("q"), out _));
+        Assert.True(replicas[1].TryGet(Key("q"), out _));
+    }
+
+    [Fact]
+    public async Task Another_partitions_computation_of_the_same_request_is_not_waited_for()
+    {
+        await using Fleet fleet = new(redis);
+        ExactMatchCache<string>[] replicas = fleet.Replicas(2);
+        TaskCompletionSource release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<string> slow = replicas[0].Partition("a").GetOrAddAsync(Key("q"), release, static async (r, _) => { await r.Task; return "A"; }).AsTask();
+        await Task.Delay(200); // replica 0 now holds partition a's lock on the key
+
+        Stopwatch waited = Stopwatch.StartNew();
+        string b = await replicas[1].Partition("b").GetOrAddAsync(Key("q"), 0, static (_, _) => ValueTask.FromResult("B"));
+        waited.Stop();
+        release.SetResult();
+
+        Assert.Equal("B", b);
+        Assert.Equal("A", await slow);
+        Assert.True(waited.Elapsed < TimeSpan.FromSeconds(2), $"waited {waited.Elapsed} for another partition's lock (lock timeout 5 s)");
+    }
+
+    [Fact]
     public async Task A_new_value_put_on_one_replica_is_what_the_others_return()
     {
         await using Fleet fleet = new(redis);

@@ -6,15 +6,13 @@ namespace ZeroAllocCache.Tests;
 /// </summary>
 public class AllocationTests
 {
-    private const int Iterations = 2_000;
-
     private static readonly string SystemPrompt = new('s', 600);
     private static readonly string UserMessage = new('u', 430);
 
     [Fact]
     public void CacheKey_Create_allocates_nothing()
     {
-        Assert.Equal(0, AllocatedBy(() => CacheKey.Create(UserMessage, SystemPrompt, "gpt-4o", 0.2f, 512)));
+        Assert.Equal(0, Allocations.Of(() => CacheKey.Create(UserMessage, SystemPrompt, "gpt-4o", 0.2f, 512)));
     }
 
     [Fact]
@@ -22,7 +20,7 @@ public class AllocationTests
     {
         string prompt = new('p', 10_000_000);
 
-        Assert.Equal(0, AllocatedBy(() => CacheKey.Create(UserMessage, prompt, "gpt-4o", 0.2f, 512), iterations: 5));
+        Assert.Equal(0, Allocations.Of(() => CacheKey.Create(UserMessage, prompt, "gpt-4o", 0.2f, 512), iterations: 5));
     }
 
     [Fact]
@@ -30,7 +28,7 @@ public class AllocationTests
     {
         ManagedChatRequest request = new(UserMessage, new string('p', 10_000_000));
 
-        Assert.Equal(0, AllocatedBy(() => CacheKey.Create(request, Hashing.KeyHashing.Managed), iterations: 5));
+        Assert.Equal(0, Allocations.Of(() => CacheKey.Create(request, Hashing.KeyHashing.Managed), iterations: 5));
     }
 
     [Fact]
@@ -39,7 +37,7 @@ public class AllocationTests
         ExactMatchCache<string> cache = new();
         cache.Put(UserMessage, SystemPrompt, "gpt-4o", 0.2f, 512, "answer");
 
-        Assert.Equal(0, AllocatedBy(() => cache.TryGet(UserMessage, SystemPrompt, "gpt-4o", 0.2f, 512, out _)));
+        Assert.Equal(0, Allocations.Of(() => cache.TryGet(UserMessage, SystemPrompt, "gpt-4o", 0.2f, 512, out _)));
     }
 
     [Fact]
@@ -49,7 +47,7 @@ public class AllocationTests
         CacheKey key = CacheKey.Create(UserMessage, SystemPrompt, "gpt-4o", 0.2f, 512);
         cache.Put(key, "answer");
 
-        Assert.Equal(0, AllocatedBy(() => cache.TryGet(key, out _)));
+        Assert.Equal(0, Allocations.Of(() => cache.TryGet(key, out _)));
     }
 
     [Fact]
@@ -57,7 +55,7 @@ public class AllocationTests
     {
         ExactMatchCache<string> cache = new();
 
-        Assert.Equal(0, AllocatedBy(() => cache.TryGet(UserMessage, SystemPrompt, "gpt-4o", 0.2f, 512, out _)));
+        Assert.Equal(0, Allocations.Of(() => cache.TryGet(UserMessage, SystemPrompt, "gpt-4o", 0.2f, 512, out _)));
     }
 
     [Fact]
@@ -68,11 +66,11 @@ public class AllocationTests
         CacheKey[] keys = [.. Enumerable.Range(0, capacity * 2).Select(i => CacheKey.Create($"q{i}", "s", "m", 0f, 1))];
         int next = 0;
 
-        long allocated = AllocatedBy(() => cache.Put(keys[next++ % keys.Length], "answer"));
+        long allocated = Allocations.Of(() => cache.Put(keys[next++ % keys.Length], "answer"));
 
         Assert.Equal(0, allocated);
         Assert.Equal(capacity, cache.Count);
-        Assert.True(cache.Stats.Evictions >= Iterations);
+        Assert.True(cache.Stats.Evictions >= Allocations.Iterations);
     }
 
     [Fact]
@@ -81,7 +79,7 @@ public class AllocationTests
         ExactMatchCache<string> cache = new();
         CacheKey key = CacheKey.Create("q", "s", "m", 0f, 1);
 
-        Assert.Equal(0, AllocatedBy(() => cache.Put(key, "answer")));
+        Assert.Equal(0, Allocations.Of(() => cache.Put(key, "answer")));
     }
 
     [Fact]
@@ -90,7 +88,7 @@ public class AllocationTests
         ExactMatchCache<string> cache = new();
         CacheKey key = CacheKey.Create("q", "s", "m", 0f, 1);
 
-        Assert.Equal(0, AllocatedBy(() =>
+        Assert.Equal(0, Allocations.Of(() =>
         {
             cache.Put(key, "answer");
             cache.Invalidate(key);
@@ -105,7 +103,7 @@ public class AllocationTests
         cache.Put(key, "answer");
         Func<int, CancellationToken, ValueTask<string>> factory = static (_, _) => throw new InvalidOperationException("must not run on a hit");
 
-        Assert.Equal(0, AllocatedBy(() =>
+        Assert.Equal(0, Allocations.Of(() =>
         {
             ValueTask<string> result = cache.GetOrAddAsync(key, 0, factory);
             Assert.True(result.IsCompletedSuccessfully);
@@ -120,29 +118,5 @@ public class AllocationTests
             writer.Write(systemPrompt);
             writer.Write(userMessage);
         }
-    }
-
-    // The least of a few rounds after a warm-up: a tier-up of the JIT, which the calling thread may pay for, must not
-    // be charged to the code under test.
-    private static long AllocatedBy(Action action, int iterations = Iterations)
-    {
-        for (int i = 0; i < iterations; i++)
-        {
-            action();
-        }
-
-        long least = long.MaxValue;
-        for (int round = 0; round < 5 && least != 0; round++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < iterations; i++)
-            {
-                action();
-            }
-
-            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-
-        return least;
     }
 }

@@ -14,6 +14,18 @@ public readonly record struct CacheStats(long Hits, long Misses, int Size, long 
     /// <summary>The share of lookups that hit, from 0 to 1; 0 when there were no lookups.</summary>
     public double HitRate => Lookups == 0 ? 0d : (double)Hits / Lookups;
 
+    /// <summary>
+    /// Values not stored because they are larger than the whole byte budget
+    /// (<see cref="ExactMatchCacheOptions{TValue}.MaxBytes"/>), or than their partition's.
+    /// </summary>
+    public long Rejected { get; init; }
+
+    /// <summary>
+    /// The bytes of the values stored, as the cache's <see cref="ExactMatchCacheOptions{TValue}.SizeOf"/> estimates
+    /// them; 0 without an estimate.
+    /// </summary>
+    public long StoredBytes { get; init; }
+
     /// <summary>Reads of the distributed level that found a fresh, valid entry (memory had missed).</summary>
     public long DistributedHits { get; init; }
 

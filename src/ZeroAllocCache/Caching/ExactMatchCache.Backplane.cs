@@ -9,8 +9,18 @@ public sealed partial class ExactMatchCache<TValue>
     // How often a replica that waits for another's value looks in the distributed level, in case its message was lost.
     private static readonly TimeSpan FleetPollInterval = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Another replica changed or removed the key: the entry in memory, if any, is stale.</summary>
-    internal void ApplyRemoteRemoval(in CacheKey key) => InvalidateInMemory(key);
+    /// <summary>
+    /// Another replica changed or removed the key in the partition (null: the cache's own entries): the entry in
+    /// memory, if any, is stale. A partition this cache has never used holds nothing to remove.
+    /// </summary>
+    internal void ApplyRemoteRemoval(in CacheKey key, string? partitionName)
+    {
+        PartitionState? partition = FindPartition(partitionName);
+        if (partitionName is null || partition is not null)
+        {
+            InvalidateInMemory(key, partition);
+        }
+    }
 
     /// <summary>Another replica cleared the cache: memory empties (its counters stay), and older stored entries are stale.</summary>
     internal void ApplyRemoteClear(DateTimeOffset clearedAt)
@@ -30,18 +40,22 @@ public sealed partial class ExactMatchCache<TValue>
             _pool.Clear();
             _index.Clear();
             _lru.Clear();
+            EmptyPartitions(resetCounters: false);
+            _bytes = 0;
         }
     }
 
     // After memory and the distributed level missed: takes the key's lock across the fleet, or waits for the replica
     // that holds it to store its value. Returns the value when another replica's was found, else the lock to hold
     // while this replica computes it (null when the lock could not be had: wait over, or backplane unreachable).
-    private async Task<FleetTurn> TakeFleetTurnAsync(CacheKey key, DistributedLevel<TValue> distributed, BackplaneLink<TValue> backplane, CancellationToken cancellationToken)
+    private async Task<FleetTurn> TakeFleetTurnAsync(CacheKey key, string? partition, DistributedLevel<TValue> distributed, BackplaneLink<TValue> backplane, CancellationToken cancellationToken)
     {
+        // Another partition's computation of the same request is not this one's to wait for (nor to learn of).
+        CacheKey lockKey = PartitionKeys.Scoped(key, partition);
         long deadline = TimeProvider.System.GetTimestamp() + (long)(_lockTimeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
         while (true)
         {
-            (BackplaneLink<TValue>.LockState state, IAsyncDisposable? held) = await backplane.TryLockAsync(key, _lockTimeout, cancellationToken).ConfigureAwait(false);
+            (BackplaneLink<TValue>.LockState state, IAsyncDisposable? held) = await backplane.TryLockAsync(lockKey, _lockTimeout, cancellationToken).ConfigureAwait(false);
             if (state == BackplaneLink<TValue>.LockState.Unavailable)
             {
                 return default;
@@ -50,13 +64,13 @@ public sealed partial class ExactMatchCache<TValue>
             // Another replica may have stored the value between this replica's read and its lock.
             if (state == BackplaneLink<TValue>.LockState.Acquired)
             {
-                if (FreshFromDistributed(await distributed.TryReadAsync(key, cancellationToken).ConfigureAwait(false), out TValue? stored, out long timestamp))
+                if (FreshFromDistributed(await distributed.TryReadAsync(key, partition, cancellationToken).ConfigureAwait(false), out DistributedFill stored))
                 {
                     await backplane.ReleaseAsync(held!).ConfigureAwait(false);
-                    return new FleetTurn(true, stored, timestamp, null);
+                    return new FleetTurn(true, stored, null);
                 }
 
-                return new FleetTurn(false, default, 0, held);
+                return new FleetTurn(false, default, held);
             }
 
             TimeSpan remaining = TimeProvider.System.GetElapsedTime(TimeProvider.System.GetTimestamp(), deadline);
@@ -65,14 +79,14 @@ public sealed partial class ExactMatchCache<TValue>
                 return default; // waited long enough: compute it here
             }
 
-            await backplane.WaitForChangeAsync(key, remaining < FleetPollInterval ? remaining : FleetPollInterval, cancellationToken).ConfigureAwait(false);
-            if (FreshFromDistributed(await distributed.TryReadAsync(key, cancellationToken).ConfigureAwait(false), out TValue? found, out long foundTimestamp))
+            await backplane.WaitForChangeAsync(lockKey, remaining < FleetPollInterval ? remaining : FleetPollInterval, cancellationToken).ConfigureAwait(false);
+            if (FreshFromDistributed(await distributed.TryReadAsync(key, partition, cancellationToken).ConfigureAwait(false), out DistributedFill found))
             {
-                return new FleetTurn(true, found, foundTimestamp, null);
+                return new FleetTurn(true, found, null);
             }
         }
     }
 
     /// <summary>What waiting for the fleet gave: another replica's value, or the lock (or nothing) to compute it with.</summary>
-    private readonly record struct FleetTurn(bool Found, TValue? Value, long Timestamp, IAsyncDisposable? Lock);
+    private readonly record struct FleetTurn(bool Found, DistributedFill Fill, IAsyncDisposable? Lock);
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-
 using Microsoft.Extensions.Caching.Distributed;
 
 namespace ZeroAllocCache;
@@ -32,7 +30,20 @@ public sealed partial class ExactMatchCache<TValue>
 
         return _distributed is null
             ? new ValueTask<CacheLookup<TValue>>(default(CacheLookup<TValue>))
-            : TryGetFromDistributedAsync(key, cancellationToken);
+            : TryGetFromDistributedAsync(key, partition: null, cancellationToken);
+    }
+
+    /// <summary>A partition's <see cref="TryGetAsync"/>.</summary>
+    internal ValueTask<CacheLookup<TValue>> TryGetAsyncIn(PartitionState partition, CacheKey key, CancellationToken cancellationToken)
+    {
+        if (TryGetCore(in key, partition, out TValue? value))
+        {
+            return new ValueTask<CacheLookup<TValue>>(new CacheLookup<TValue>(true, value));
+        }
+
+        return _distributed is null
+            ? new ValueTask<CacheLookup<TValue>>(default(CacheLookup<TValue>))
+            : TryGetFromDistributedAsync(key, partition, cancellationToken);
     }
 
     /// <summary>
@@ -49,22 +60,31 @@ public sealed partial class ExactMatchCache<TValue>
     /// a distributed level.
     /// </returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public Task PutAsync(CacheKey key, TValue value, CancellationToken cancellationToken = default)
+    public Task PutAsync(CacheKey key, TValue value, CancellationToken cancellationToken = default) =>
+        PutAsyncCore(key, partition: null, value, cancellationToken);
+
+    /// <summary>A partition's <see cref="PutAsync"/>.</summary>
+    internal Task PutAsyncCore(CacheKey key, PartitionState? partition, TValue value, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        TimeSpan? ownTtl = OwnTtlOf(value);
+        long size = SizeOf(value);
         long now = _timeProvider.GetTimestamp();
+        bool stored;
         using (_lock.Enter())
         {
-            StoreUnderLock(key, value, now);
+            stored = StoreUnderLock(key, partition, value, now, size, ownTtl);
         }
 
         DateTimeOffset created = _timeProvider.GetUtcNow();
         if (_distributed is { } distributed)
         {
-            return distributed.SetAsync(key, value, created, ExpiryOf(created), cancellationToken);
+            return stored
+                ? distributed.SetAsync(key, partition?.Name, value, created, ExpiryOf(created, ownTtl), cancellationToken)
+                : distributed.RemoveAsync(key, partition?.Name, created, cancellationToken);
         }
 
-        return _backplane?.PublishAsync(new CacheBackplaneMessage(CacheBackplaneMessageKind.Changed, key, created)) ?? Task.CompletedTask;
+        return _backplane?.PublishAsync(new CacheBackplaneMessage(CacheBackplaneMessageKind.Changed, key, created, partition?.Name)) ?? Task.CompletedTask;
     }
 
     /// <summary>
@@ -79,18 +99,22 @@ public sealed partial class ExactMatchCache<TValue>
     /// again).
     /// </returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async Task<bool> InvalidateAsync(CacheKey key, CancellationToken cancellationToken = default)
+    public Task<bool> InvalidateAsync(CacheKey key, CancellationToken cancellationToken = default) =>
+        InvalidateAsyncCore(key, partition: null, cancellationToken);
+
+    /// <summary>A partition's <see cref="InvalidateAsync"/>.</summary>
+    internal async Task<bool> InvalidateAsyncCore(CacheKey key, PartitionState? partition, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        bool removed = InvalidateInMemory(key);
+        bool removed = InvalidateInMemory(key, partition);
         DateTimeOffset at = _timeProvider.GetUtcNow();
         if (_distributed is { } distributed)
         {
-            await distributed.RemoveAsync(key, at, cancellationToken).ConfigureAwait(false);
+            await distributed.RemoveAsync(key, partition?.Name, at, cancellationToken).ConfigureAwait(false);
         }
         else if (_backplane is { } backplane)
         {
-            await backplane.PublishAsync(new CacheBackplaneMessage(CacheBackplaneMessageKind.Removed, key, at)).ConfigureAwait(false);
+            await backplane.PublishAsync(new CacheBackplaneMessage(CacheBackplaneMessageKind.Removed, key, at, partition?.Name)).ConfigureAwait(false);
         }
 
         return removed;
@@ -123,51 +147,56 @@ public sealed partial class ExactMatchCache<TValue>
         return _backplane?.PublishAsync(new CacheBackplaneMessage(CacheBackplaneMessageKind.Cleared, default, at)) ?? Task.CompletedTask;
     }
 
-    private async ValueTask<CacheLookup<TValue>> TryGetFromDistributedAsync(CacheKey key, CancellationToken cancellationToken)
+    private async ValueTask<CacheLookup<TValue>> TryGetFromDistributedAsync(CacheKey key, PartitionState? partition, CancellationToken cancellationToken)
     {
-        DistributedRead<TValue> read = await _distributed!.TryReadAsync(key, cancellationToken).ConfigureAwait(false);
-        if (!FreshFromDistributed(read, out TValue? value, out long timestamp))
+        DistributedRead<TValue> read = await _distributed!.TryReadAsync(key, partition?.Name, cancellationToken).ConfigureAwait(false);
+        if (!FreshFromDistributed(read, out DistributedFill fill))
         {
             return default;
         }
 
+        long size = SizeOf(fill.Value);
         using (_lock.Enter())
         {
-            StoreUnderLock(key, value, timestamp);
+            StoreUnderLock(key, partition, fill.Value, fill.Timestamp, size, fill.OwnTtl);
         }
 
-        return new CacheLookup<TValue>(true, value);
+        return new CacheLookup<TValue>(true, fill.Value);
     }
 
-    // A value read from the distributed level, with the memory timestamp that gives it its age there: it lives on
-    // in memory for what remains of this cache's TTL. False when there was none, or none fresh by this cache's TTL.
-    private bool FreshFromDistributed(in DistributedRead<TValue> read, [MaybeNullWhen(false)] out TValue value, out long timestamp)
+    // A value read from the distributed level, with the memory timestamp that gives it its age there: it lives on in
+    // memory for what remains of its TTL (its own, when the writer gave it one, else this cache's). False when there
+    // was none, or none fresh.
+    private bool FreshFromDistributed(in DistributedRead<TValue> read, out DistributedFill fill)
     {
-        value = read.Value!; // a found entry's value, as its serializer gave it
-        timestamp = 0;
+        fill = default;
         if (!read.Found)
         {
             return false;
         }
 
+        TimeSpan? ownTtl = read.Expires is { } expires && expires - read.Created is var lifetime && lifetime != _ttl && lifetime > TimeSpan.Zero
+            ? lifetime
+            : null;
         TimeSpan age = _timeProvider.GetUtcNow() - read.Created;
-        if (age > _ttl)
+        if (age > (ownTtl ?? _ttl))
         {
             return false;
         }
 
-        timestamp = TimestampOfAge(_timeProvider.GetTimestamp(), age);
+        fill = new DistributedFill(read.Value!, TimestampOfAge(_timeProvider.GetTimestamp(), age), ownTtl);
         return true;
     }
 
-    // Invalidate's memory half; its distributed half is the caller's.
-    private bool InvalidateInMemory(in CacheKey key)
+    // Invalidate's memory half, in the partition (null: the cache's own entries); its distributed half is the caller's.
+    private bool InvalidateInMemory(in CacheKey key, PartitionState? partition)
     {
+        int id = partition?.Id ?? 0;
         using (_lock.Enter())
         {
-            DetachCall(key);
-            TellLoadsRemoved(key);
-            int index = _index.Find(_pool.Entries, key);
+            DetachCall(new CallKey(key, id));
+            TellLoadsRemoved(key, id);
+            int index = _index.Find(_pool.Entries, key, id);
             if (index == LruList.None)
             {
                 return false;
@@ -177,4 +206,7 @@ public sealed partial class ExactMatchCache<TValue>
             return true;
         }
     }
+
+    /// <summary>A value for memory from the distributed level: the value, its memory timestamp and its own TTL, if any.</summary>
+    private readonly record struct DistributedFill(TValue Value, long Timestamp, TimeSpan? OwnTtl);
 }

@@ -3,8 +3,8 @@ namespace ZeroAllocCache;
 /// <content>Single-flight: <see cref="GetOrAddAsync{TState}"/> and the calls it shares between concurrent misses.</content>
 public sealed partial class ExactMatchCache<TValue>
 {
-    // Factory calls in progress, by key. Guarded by _lock; created on the first miss.
-    private Dictionary<CacheKey, SingleFlightCall<TValue>>? _calls;
+    // Factory calls in progress, by key and partition. Guarded by _lock; created on the first miss.
+    private Dictionary<CallKey, SingleFlightCall<TValue>>? _calls;
 
     /// <summary>
     /// Returns the value stored under <paramref name="key"/>, or computes it with <paramref name="factory"/> once,
@@ -48,25 +48,44 @@ public sealed partial class ExactMatchCache<TValue>
             return new ValueTask<TValue>(value);
         }
 
-        return GetOrAddOnMissAsync(key, state, factory, cancellationToken);
+        return GetOrAddOnMissAsync(key, partition: null, state, factory, cancellationToken);
+    }
+
+    /// <summary>A partition's <see cref="GetOrAddAsync{TState}"/>.</summary>
+    internal ValueTask<TValue> GetOrAddIn<TState>(
+        PartitionState partition,
+        CacheKey key,
+        TState state,
+        Func<TState, CancellationToken, ValueTask<TValue>> factory,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        if (TryGetCore(in key, partition, out TValue? value))
+        {
+            return new ValueTask<TValue>(value);
+        }
+
+        return GetOrAddOnMissAsync(key, partition, state, factory, cancellationToken);
     }
 
     private async ValueTask<TValue> GetOrAddOnMissAsync<TState>(
         CacheKey key,
+        PartitionState? partition,
         TState state,
         Func<TState, CancellationToken, ValueTask<TValue>> factory,
         CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
 
-        if (JoinOrStartCall(key, out SingleFlightCall<TValue>? call, out TValue? stored, out bool started))
+        CallKey callKey = new(key, partition?.Id ?? 0);
+        if (JoinOrStartCall(key, partition, out SingleFlightCall<TValue>? call, out TValue? stored, out bool started))
         {
             return stored;
         }
 
         if (started)
         {
-            _ = RunCallAsync(key, call, state, factory);
+            _ = RunCallAsync(key, partition, call, state, factory);
         }
 
         try
@@ -75,7 +94,7 @@ public sealed partial class ExactMatchCache<TValue>
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !call.Task.IsCompleted)
         {
-            LeaveCall(key, call);
+            LeaveCall(callKey, call);
             throw;
         }
     }
@@ -84,17 +103,21 @@ public sealed partial class ExactMatchCache<TValue>
     // in progress for the key, else registers a new one for this caller to start.
     private bool JoinOrStartCall(
         in CacheKey key,
+        PartitionState? partition,
         [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out SingleFlightCall<TValue>? call,
         [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out TValue stored,
         out bool started)
     {
-        long now = _ttl.HasValue ? _timeProvider.GetTimestamp() : 0;
+        bool clockRead = _readsClock;
+        long now = clockRead ? _timeProvider.GetTimestamp() : 0;
+        CallKey callKey = new(key, partition?.Id ?? 0);
         using (_lock.Enter())
         {
-            int index = FindFresh(key, now);
+            int index = FindFresh(key, partition, now, clockRead);
             if (index != LruList.None)
             {
                 _lru.MoveToFirst(_pool.Entries, index);
+                partition?.Order.MoveToFirst(_pool.Entries, index);
                 _changes++; // the LRU order changed, which a snapshot keeps
                 stored = _pool.Entries[index].Value;
                 call = null;
@@ -103,7 +126,7 @@ public sealed partial class ExactMatchCache<TValue>
             }
 
             _calls ??= [];
-            if (_calls.TryGetValue(key, out call))
+            if (_calls.TryGetValue(callKey, out call))
             {
                 if (call.IsRunningInCurrentFlow())
                 {
@@ -118,7 +141,7 @@ public sealed partial class ExactMatchCache<TValue>
             else
             {
                 call = new SingleFlightCall<TValue>();
-                _calls.Add(key, call);
+                _calls.Add(callKey, call);
                 started = true;
             }
 
@@ -129,30 +152,35 @@ public sealed partial class ExactMatchCache<TValue>
 
     private async Task RunCallAsync<TState>(
         CacheKey key,
+        PartitionState? partition,
         SingleFlightCall<TValue> call,
         TState state,
         Func<TState, CancellationToken, ValueTask<TValue>> factory)
     {
+        CallKey callKey = new(key, partition?.Id ?? 0);
+        string? partitionName = partition?.Name;
         TValue value;
+        long size;
+        TimeSpan? ownTtl;
         IAsyncDisposable? fleetLock = null;
         try
         {
             // The second level first, inside the call: concurrent misses on one key in this process make one read of it.
             if (_distributed is { } distributed)
             {
-                if (FreshFromDistributed(await distributed.TryReadAsync(key, call.Token).ConfigureAwait(false), out TValue? stored, out long timestamp))
+                if (FreshFromDistributed(await distributed.TryReadAsync(key, partitionName, call.Token).ConfigureAwait(false), out DistributedFill found))
                 {
-                    Complete(key, call, stored, timestamp);
+                    Complete(callKey, partition, call, found);
                     return;
                 }
 
                 // Then the fleet: one replica computes, the others wait for its value.
                 if (_backplane is { } backplane)
                 {
-                    FleetTurn turn = await TakeFleetTurnAsync(key, distributed, backplane, call.Token).ConfigureAwait(false);
+                    FleetTurn turn = await TakeFleetTurnAsync(key, partitionName, distributed, backplane, call.Token).ConfigureAwait(false);
                     if (turn.Found)
                     {
-                        Complete(key, call, turn.Value!, turn.Timestamp);
+                        Complete(callKey, partition, call, turn.Fill);
                         return;
                     }
 
@@ -161,6 +189,8 @@ public sealed partial class ExactMatchCache<TValue>
             }
 
             value = await call.RunFactory(factory, state).ConfigureAwait(false);
+            size = SizeOf(value);
+            ownTtl = OwnTtlOf(value);
         }
         catch (Exception exception)
         {
@@ -170,7 +200,7 @@ public sealed partial class ExactMatchCache<TValue>
                 await _backplane!.ReleaseAsync(fleetLock).ConfigureAwait(false);
             }
 
-            EndCall(key, call);
+            EndCall(callKey, call);
             call.Fail(exception);
             call.Dispose();
             return;
@@ -178,7 +208,7 @@ public sealed partial class ExactMatchCache<TValue>
 
         // Stored first, then released: a waiter that resumes, and any caller after it, finds the entry.
         DateTimeOffset created = _timeProvider.GetUtcNow();
-        bool kept = StoreAndEndCall(key, call, value, _timeProvider.GetTimestamp());
+        bool kept = StoreAndEndCall(callKey, partition, call, value, _timeProvider.GetTimestamp(), size, ownTtl);
         if (fleetLock is not null)
         {
             // This process's callers have their value; the other replicas wait for it in the store, so it is there,
@@ -186,7 +216,7 @@ public sealed partial class ExactMatchCache<TValue>
             call.Succeed(value);
             if (kept)
             {
-                await _distributed!.SetAsync(key, value, created, ExpiryOf(created), CancellationToken.None).ConfigureAwait(false);
+                await _distributed!.SetAsync(key, partitionName, value, created, ExpiryOf(created, ownTtl), CancellationToken.None).ConfigureAwait(false);
             }
 
             await _backplane!.ReleaseAsync(fleetLock).ConfigureAwait(false);
@@ -196,50 +226,46 @@ public sealed partial class ExactMatchCache<TValue>
 
         if (kept && _distributed is { } level)
         {
-            level.EnqueueSet(key, value, created, ExpiryOf(created));
+            level.EnqueueSet(key, partitionName, value, created, ExpiryOf(created, ownTtl));
         }
         else if (kept)
         {
-            _backplane?.Publish(new CacheBackplaneMessage(CacheBackplaneMessageKind.Changed, key, created));
+            _backplane?.Publish(new CacheBackplaneMessage(CacheBackplaneMessageKind.Changed, key, created, partitionName));
         }
 
         call.Succeed(value);
         call.Dispose();
     }
 
-    private void Complete(in CacheKey key, SingleFlightCall<TValue> call, TValue value, long timestamp)
+    // A value the distributed level (or another replica) supplied: stored as the call's result, which it becomes.
+    private void Complete(in CallKey callKey, PartitionState? partition, SingleFlightCall<TValue> call, in DistributedFill fill)
     {
-        StoreAndEndCall(key, call, value, timestamp);
-        call.Succeed(value);
+        StoreAndEndCall(callKey, partition, call, fill.Value, fill.Timestamp, SizeOf(fill.Value), fill.OwnTtl);
+        call.Succeed(fill.Value);
         call.Dispose();
     }
 
     // Stores the call's value and forgets the call in one critical section, unless Invalidate or Clear ended it.
     // Returns whether the value was stored.
-    private bool StoreAndEndCall(in CacheKey key, SingleFlightCall<TValue> call, TValue value, long timestamp)
+    private bool StoreAndEndCall(in CallKey callKey, PartitionState? partition, SingleFlightCall<TValue> call, TValue value, long timestamp, long size, TimeSpan? ownTtl)
     {
         using (_lock.Enter())
         {
-            bool store = !call.Detached;
-            if (store)
-            {
-                StoreUnderLock(key, value, timestamp);
-            }
-
-            ForgetCall(key, call);
+            bool store = !call.Detached && StoreUnderLock(callKey.Key, partition, value, timestamp, size, ownTtl);
+            ForgetCall(callKey, call);
             return store;
         }
     }
 
-    private void EndCall(in CacheKey key, SingleFlightCall<TValue> call)
+    private void EndCall(in CallKey callKey, SingleFlightCall<TValue> call)
     {
         using (_lock.Enter())
         {
-            ForgetCall(key, call);
+            ForgetCall(callKey, call);
         }
     }
 
-    private void LeaveCall(in CacheKey key, SingleFlightCall<TValue> call)
+    private void LeaveCall(in CallKey callKey, SingleFlightCall<TValue> call)
     {
         bool abandoned;
         using (_lock.Enter())
@@ -249,7 +275,7 @@ public sealed partial class ExactMatchCache<TValue>
             if (abandoned)
             {
                 // The next caller starts afresh instead of joining a call that is being cancelled.
-                ForgetCall(key, call);
+                ForgetCall(callKey, call);
             }
         }
 
@@ -260,20 +286,44 @@ public sealed partial class ExactMatchCache<TValue>
     }
 
     // Under the lock. Removes the call only if it is still the one registered for the key.
-    private void ForgetCall(in CacheKey key, SingleFlightCall<TValue> call)
+    private void ForgetCall(in CallKey callKey, SingleFlightCall<TValue> call)
     {
-        if (_calls is not null && _calls.TryGetValue(key, out SingleFlightCall<TValue>? current) && current == call)
+        if (_calls is not null && _calls.TryGetValue(callKey, out SingleFlightCall<TValue>? current) && current == call)
         {
-            _calls.Remove(key);
+            _calls.Remove(callKey);
         }
     }
 
     // Under the lock: the key's call in progress, if any, is forgotten and its result will not be stored.
-    private void DetachCall(in CacheKey key)
+    private void DetachCall(in CallKey callKey)
     {
-        if (_calls is not null && _calls.Remove(key, out SingleFlightCall<TValue>? call))
+        if (_calls is not null && _calls.Remove(callKey, out SingleFlightCall<TValue>? call))
         {
             call.Detached = true;
+        }
+    }
+
+    // Under the lock: every call in progress in the partition is forgotten and its result will not be stored.
+    private void DetachCalls(int partition)
+    {
+        if (_calls is null || _calls.Count == 0)
+        {
+            return;
+        }
+
+        List<CallKey>? detached = null;
+        foreach ((CallKey callKey, SingleFlightCall<TValue> call) in _calls)
+        {
+            if (callKey.Partition == partition)
+            {
+                call.Detached = true;
+                (detached ??= []).Add(callKey);
+            }
+        }
+
+        foreach (CallKey callKey in detached ?? [])
+        {
+            _calls.Remove(callKey);
         }
     }
 
@@ -292,4 +342,7 @@ public sealed partial class ExactMatchCache<TValue>
 
         _calls.Clear();
     }
+
+    /// <summary>What a call is shared by: the key, in its partition (0 for the cache's own entries).</summary>
+    private readonly record struct CallKey(CacheKey Key, int Partition);
 }

@@ -164,10 +164,9 @@ public sealed partial class ExactMatchCache<TValue>
                         SnapshotEntry entry = entries[i];
                         payload.Reset();
                         serializer.Serialize(entry.Value, payload);
-                        long created = CreatedAt(now, _timeProvider.GetElapsedTime(entry.Timestamp, copiedAt)).UtcTicks;
-
-                        // No partition and no expiry of its own: the cache's own entries, under its TTL.
-                        await writer.WriteEntryAsync(entry.Key, partition: null, created, expires: 0, entry.HitCount, payload.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                        DateTimeOffset created = CreatedAt(now, _timeProvider.GetElapsedTime(entry.Timestamp, copiedAt));
+                        long expires = entry.OwnTtlTicks == 0 ? 0 : ExpiryTicks(created, entry.OwnTtlTicks);
+                        await writer.WriteEntryAsync(entry.Key, entry.Partition, created.UtcTicks, expires, entry.HitCount, payload.WrittenMemory, cancellationToken).ConfigureAwait(false);
                     }
                 }
                 finally
@@ -247,9 +246,8 @@ public sealed partial class ExactMatchCache<TValue>
             {
                 entries++;
                 DateTimeOffset created = new(record.Created, TimeSpan.Zero);
-
-                // This build keeps neither partitions nor expiries of an entry's own: such entries are checked, not loaded.
-                if ((_maxSize != 0 && staged.Count >= _maxSize) || readAt - created > _ttl || record.Partition is not null || record.Expires != 0)
+                TimeSpan? ownTtl = record.Expires == 0 ? null : TimeSpan.FromTicks(Math.Max(1, record.Expires - record.Created));
+                if ((_maxSize != 0 && staged.Count >= _maxSize) || readAt - created > (ownTtl ?? _ttl))
                 {
                     continue;
                 }
@@ -264,7 +262,7 @@ public sealed partial class ExactMatchCache<TValue>
                     throw new InvalidDataException($"The snapshot is damaged: the value of entry {entries - 1:N0} cannot be read ({exception.Message}).", exception);
                 }
 
-                staged.Add(new LoadedEntry(record.Key, value, created, record.HitCount));
+                staged.Add(new LoadedEntry(record.Key, record.Partition, value, created, record.HitCount, SizeOf(value), ownTtl));
             }
 
             await reader.ReadTrailerAsync(entries, cancellationToken).ConfigureAwait(false);
@@ -296,9 +294,9 @@ public sealed partial class ExactMatchCache<TValue>
                     for (int i = _lru.Head; i != LruList.None; i = entries[i].Next)
                     {
                         ref CacheEntry<TValue> entry = ref entries[i];
-                        if (_ttl is not { } ttl || _timeProvider.GetElapsedTime(entry.Timestamp, copiedAt) <= ttl)
+                        if (TtlOf(entry) is not { } ttl || _timeProvider.GetElapsedTime(entry.Timestamp, copiedAt) <= ttl)
                         {
-                            copy[count++] = new SnapshotEntry(entry.Key, entry.Value, entry.Timestamp, entry.HitCount);
+                            copy[count++] = new SnapshotEntry(entry.Key, PartitionOf(entry.Partition)?.Name, entry.Value, entry.Timestamp, entry.HitCount, entry.HasOwnTtl ? entry.TtlTicks : 0);
                         }
                     }
 
@@ -312,7 +310,8 @@ public sealed partial class ExactMatchCache<TValue>
         }
     }
 
-    // The validated entries, in the snapshot's order (most recent first), added behind the live ones, in batches.
+    // The validated entries, in the snapshot's order (most recent first), added behind the live ones, in batches. A
+    // bound or quota that is reached keeps what came before: the more recently used.
     private int AddLoaded(List<LoadedEntry> staged, SnapshotLoadWatch watch)
     {
         int loaded = 0;
@@ -332,14 +331,15 @@ public sealed partial class ExactMatchCache<TValue>
                 {
                     LoadedEntry entry = staged[i];
                     TimeSpan age = nowUtc - entry.Created;
-                    if (age > _ttl || entry.Created.UtcTicks < clearedTicks || watch.Removed.Contains(entry.Key))
+                    PartitionState? partition = entry.Partition is null ? null : PartitionUnderLock(entry.Partition).State;
+                    int id = partition?.Id ?? 0;
+                    if (age > (entry.OwnTtl ?? _ttl)
+                        || entry.Created.UtcTicks < clearedTicks
+                        || watch.Removed.Contains((entry.Key, id))
+                        || watch.ClearedPartitions.Contains(id)
+                        || FindFresh(entry.Key, partition, now) != LruList.None) // the live entry wins
                     {
                         continue;
-                    }
-
-                    if (FindFresh(entry.Key, now) != LruList.None)
-                    {
-                        continue; // the live entry wins
                     }
 
                     if (_maxSize != 0 && _pool.Count >= _maxSize)
@@ -347,7 +347,12 @@ public sealed partial class ExactMatchCache<TValue>
                         return loaded; // full: the rest are less recently used than what was loaded
                     }
 
-                    AddLeastRecent(entry.Key, entry.Value, TimestampOfAge(now, age), entry.Hits);
+                    if (!FitsLoaded(partition, entry.Size))
+                    {
+                        continue;
+                    }
+
+                    AddLeastRecent(entry, partition, TimestampOfAge(now, age));
                     loaded++;
                 }
             }
@@ -356,29 +361,69 @@ public sealed partial class ExactMatchCache<TValue>
         return loaded;
     }
 
-    // Under the lock: a new entry at the least recently used end.
-    private void AddLeastRecent(in CacheKey key, TValue value, long timestamp, int hitCount)
+    // Under the lock: whether a loaded entry fits its partition's quotas and the byte budget without evicting.
+    private bool FitsLoaded(PartitionState? partition, long size) =>
+        (_maxBytes == 0 || _bytes + size <= _maxBytes)
+        && (partition is null
+            || ((_maxSizePerPartition == 0 || partition.Count < _maxSizePerPartition)
+                && (_maxBytesPerPartition == 0 || partition.Bytes + size <= _maxBytesPerPartition)));
+
+    // Under the lock: a new entry at the least recently used end, of the cache and of its partition.
+    private void AddLeastRecent(in LoadedEntry loaded, PartitionState? partition, long timestamp)
     {
         int index = TakeSlot();
         CacheEntry<TValue>[] entries = _pool.Entries;
         ref CacheEntry<TValue> entry = ref entries[index];
-        entry.Key = key;
-        entry.Value = value;
+        entry.Key = loaded.Key;
+        entry.Value = loaded.Value;
         entry.Timestamp = timestamp;
-        entry.HitCount = hitCount;
+        entry.HitCount = loaded.Hits;
+        entry.Partition = partition?.Id ?? 0;
+        entry.Size = loaded.Size;
+        entry.TtlTicks = loaded.OwnTtl?.Ticks ?? _ttlTicks;
+        entry.HasOwnTtl = loaded.OwnTtl is not null;
+        if (loaded.OwnTtl is not null)
+        {
+            _readsClock = true;
+        }
+
         _index.Add(entries, index);
         _lru.AddLast(entries, index);
+        _bytes += loaded.Size;
+        if (partition is not null)
+        {
+            partition.Order.AddLast(entries, index);
+            partition.Count++;
+            partition.Bytes += loaded.Size;
+        }
+
         _changes++;
     }
 
-    // Under the lock: an invalidation, which no load in progress may undo.
-    private void TellLoadsRemoved(in CacheKey key)
+    // UTC ticks of an entry's own expiry, no later than the calendar allows.
+    private static long ExpiryTicks(DateTimeOffset created, long ttlTicks) =>
+        Math.Min(created.UtcTicks + Math.Min(ttlTicks, DateTimeOffset.MaxValue.UtcTicks), DateTimeOffset.MaxValue.UtcTicks);
+
+    // Under the lock: an invalidation in a partition (0: the cache's own entries), which no load in progress may undo.
+    private void TellLoadsRemoved(in CacheKey key, int partition)
     {
         if (_loadWatches is { Count: > 0 } watches)
         {
             foreach (SnapshotLoadWatch watch in watches)
             {
-                watch.Removed.Add(key);
+                watch.Removed.Add((key, partition));
+            }
+        }
+    }
+
+    // Under the lock: a partition's clear, after which no load in progress adds to it.
+    private void TellLoadsPartitionCleared(int partition)
+    {
+        if (_loadWatches is { Count: > 0 } watches)
+        {
+            foreach (SnapshotLoadWatch watch in watches)
+            {
+                watch.ClearedPartitions.Add(partition);
             }
         }
     }
@@ -395,7 +440,7 @@ public sealed partial class ExactMatchCache<TValue>
         }
     }
 
-    private readonly record struct SnapshotEntry(CacheKey Key, TValue Value, long Timestamp, int HitCount);
+    private readonly record struct SnapshotEntry(CacheKey Key, string? Partition, TValue Value, long Timestamp, int HitCount, long OwnTtlTicks);
 
-    private readonly record struct LoadedEntry(CacheKey Key, TValue Value, DateTimeOffset Created, int Hits);
+    private readonly record struct LoadedEntry(CacheKey Key, string? Partition, TValue Value, DateTimeOffset Created, int Hits, long Size, TimeSpan? OwnTtl);
 }

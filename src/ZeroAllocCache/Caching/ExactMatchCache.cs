@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Logging;
@@ -33,11 +34,22 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     private CacheLock _lock;
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan? _ttl;
+    private readonly long _ttlTicks;
     private readonly int _maxSize;
 
     private readonly EntryPool<TValue> _pool;
     private KeyIndex _index;
-    private LruList _lru = new();
+    private LruList<CacheOrder> _lru = new();
+
+    // The byte budget and the partitions' quotas (0 = none), and the size and TTL chosen per value.
+    private readonly long _maxBytes;
+    private readonly int _maxSizePerPartition;
+    private readonly long _maxBytesPerPartition;
+    private readonly Func<TValue, long>? _sizeOf;
+    private readonly Func<TValue, TimeSpan?>? _ttlOf;
+
+    // Whether a lookup reads the clock: the cache has a TTL, or entries may have their own. Set, never cleared.
+    private bool _readsClock;
 
     // The metrics registration of a named cache, ended by Dispose.
     private readonly CacheMetricsRegistration? _metrics;
@@ -62,6 +74,8 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     private long _misses;
     private long _evictions;
     private long _expirations;
+    private long _rejected;
+    private long _bytes;
 
     /// <summary>Creates a cache.</summary>
     /// <param name="maxSize">
@@ -100,8 +114,15 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         ExactMatchCacheOptions<TValue> options = checkedOptions.Options;
         _maxSize = options.MaxSize;
         _ttl = options.Ttl;
+        _ttlTicks = _ttl?.Ticks ?? 0;
         _timeProvider = options.TimeProvider ?? TimeProvider.System;
         Name = options.Name;
+        _maxBytes = options.MaxBytes;
+        _maxSizePerPartition = options.MaxSizePerPartition;
+        _maxBytesPerPartition = options.MaxBytesPerPartition;
+        _sizeOf = options.SizeOf ?? (CacheValueSizes.TryGet(out Func<TValue, long>? builtIn) ? builtIn : null);
+        _ttlOf = options.TtlOf;
+        _readsClock = _ttl.HasValue || _ttlOf is not null;
 
         int capacity = _maxSize == 0 ? UnboundedInitialCapacity : _maxSize;
         _pool = new EntryPool<TValue>(capacity);
@@ -144,7 +165,10 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     /// <summary>How long an entry stays fresh; <see langword="null"/> when entries never expire.</summary>
     public TimeSpan? Ttl => _ttl;
 
-    /// <summary>The number of entries stored, expired entries not yet read included.</summary>
+    /// <summary>The most bytes of values kept (<see cref="ExactMatchCacheOptions{TValue}.MaxBytes"/>); 0 for no budget.</summary>
+    public long MaxBytes => _maxBytes;
+
+    /// <summary>The number of entries stored, every partition's included, expired entries not yet read included.</summary>
     public int Count
     {
         get
@@ -156,7 +180,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         }
     }
 
-    /// <summary>A consistent snapshot of the counters and the size.</summary>
+    /// <summary>A consistent snapshot of the counters and the size, every partition's included.</summary>
     /// <remarks>The distributed and backplane counters are read beside the memory ones, not under the same lock.</remarks>
     public CacheStats Stats
     {
@@ -166,6 +190,8 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
             {
                 return new CacheStats(_hits, _misses, _pool.Count, _evictions, _expirations)
                 {
+                    Rejected = _rejected,
+                    StoredBytes = _bytes,
                     DistributedHits = _distributed?.Hits ?? 0,
                     DistributedMisses = _distributed?.Misses ?? 0,
                     DistributedErrors = _distributed?.Errors ?? 0,
@@ -233,28 +259,11 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     public bool TryGet(in CacheKey key, [MaybeNullWhen(false)] out TValue value)
     {
         // Read the clock before the lock: it is the slowest part of a TTL check.
-        long now = _ttl.HasValue ? _timeProvider.GetTimestamp() : 0;
+        bool clockRead = _readsClock;
+        long now = clockRead ? _timeProvider.GetTimestamp() : 0;
         using (_lock.Enter())
         {
-            int index = FindFresh(key, now);
-            if (index != LruList.None)
-            {
-                CacheEntry<TValue>[] entries = _pool.Entries;
-                ref CacheEntry<TValue> entry = ref entries[index];
-                _hits++;
-                if (entry.HitCount != int.MaxValue)
-                {
-                    entry.HitCount++;
-                }
-
-                _lru.MoveToFirst(entries, index);
-                value = entry.Value;
-                return true;
-            }
-
-            _misses++;
-            value = default;
-            return false;
+            return LookUpUnderLock(key, partition: null, now, clockRead, out value);
         }
     }
 
@@ -262,26 +271,27 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     /// <param name="key">The request's key.</param>
     /// <param name="value">The value.</param>
     /// <remarks>
-    /// A new key in a full cache evicts the least recently used entry. An existing key gets the new value, its age
-    /// and hit count restart, and it becomes the most recently used.
+    /// A new key in a full cache evicts the least recently used entry; with a byte budget, entries are evicted until
+    /// the value fits, and a value larger than the whole budget is not stored (an older entry under the key is then
+    /// removed). An existing key gets the new value, its age and hit count restart, and it becomes the most recently
+    /// used. The entry's TTL is <see cref="ExactMatchCacheOptions{TValue}.TtlOf"/>'s choice, else the cache's.
     /// </remarks>
-    public void Put(in CacheKey key, TValue value)
-    {
-        long now = _timeProvider.GetTimestamp();
-        using (_lock.Enter())
-        {
-            StoreUnderLock(key, value, now);
-        }
+    /// <exception cref="InvalidOperationException">The options' <c>SizeOf</c> or <c>TtlOf</c> returned a value out of range.</exception>
+    public void Put(in CacheKey key, TValue value) => PutCore(key, partition: null, value, OwnTtlOf(value));
 
-        if (_distributed is { } distributed)
-        {
-            DateTimeOffset created = _timeProvider.GetUtcNow();
-            distributed.EnqueueSet(key, value, created, ExpiryOf(created));
-        }
-        else
-        {
-            _backplane?.Publish(new CacheBackplaneMessage(CacheBackplaneMessageKind.Changed, key, _timeProvider.GetUtcNow()));
-        }
+    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/> with a TTL of its own.</summary>
+    /// <param name="key">The request's key.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="ttl">
+    /// How long this entry stays fresh, in place of the cache's TTL (longer or shorter): its age greater than
+    /// <paramref name="ttl"/> is a miss, and the entry is removed when read. The distributed level keeps it as long.
+    /// </param>
+    /// <remarks><inheritdoc cref="Put(in CacheKey, TValue)" path="/remarks"/></remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ttl"/> is zero or negative.</exception>
+    public void Put(in CacheKey key, TValue value, TimeSpan ttl)
+    {
+        CheckTtl(ttl);
+        PutCore(key, partition: null, value, ttl);
     }
 
     /// <summary>Removes the entry stored under <paramref name="key"/>.</summary>
@@ -291,20 +301,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     /// A <see cref="GetOrAddAsync{TState}"/> call in progress for the key ends too: its result is not stored, and the
     /// next caller starts a new call.
     /// </remarks>
-    public bool Invalidate(in CacheKey key)
-    {
-        bool removed = InvalidateInMemory(key);
-        if (_distributed is { } distributed)
-        {
-            distributed.EnqueueRemove(key, _timeProvider.GetUtcNow());
-        }
-        else
-        {
-            _backplane?.Publish(new CacheBackplaneMessage(CacheBackplaneMessageKind.Removed, key, _timeProvider.GetUtcNow()));
-        }
-
-        return removed;
-    }
+    public bool Invalidate(in CacheKey key) => InvalidateCore(key, partition: null);
 
     /// <summary>
     /// Reads what the cache knows about the entry under <paramref name="key"/>, without counting a lookup, promoting
@@ -318,7 +315,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         long now = _timeProvider.GetTimestamp();
         using (_lock.Enter())
         {
-            int index = _index.Find(_pool.Entries, key);
+            int index = _index.Find(_pool.Entries, key, partition: 0);
             if (index == LruList.None)
             {
                 info = default;
@@ -327,12 +324,12 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
 
             ref CacheEntry<TValue> entry = ref _pool.Entries[index];
             TimeSpan age = _timeProvider.GetElapsedTime(entry.Timestamp, now);
-            info = new CacheEntryInfo(entry.HitCount, age, age > _ttl);
+            info = new CacheEntryInfo(entry.HitCount, age, age > TtlOf(entry));
             return true;
         }
     }
 
-    /// <summary>Removes every entry from memory and resets every counter.</summary>
+    /// <summary>Removes every entry from memory, every partition's included, and resets every counter.</summary>
     /// <remarks>
     /// Calls of <see cref="GetOrAddAsync{TState}"/> in progress end too: their results are not stored. The distributed
     /// level is left as it is (it cannot be enumerated); <see cref="ClearAsync"/> hides its entries too.
@@ -347,10 +344,13 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
             _pool.Clear();
             _index.Clear();
             _lru.Clear();
+            EmptyPartitions(resetCounters: true);
+            _bytes = 0;
             _hits = 0;
             _misses = 0;
             _evictions = 0;
             _expirations = 0;
+            _rejected = 0;
         }
 
         _distributed?.ResetCounters();
@@ -404,8 +404,11 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
             "set ExactMatchCacheOptions.Serializer (JsonCacheSerializer<T> takes a source-generated JsonTypeInfo), or register a default with " +
             "CacheSerializers.Register. string and byte[] have one built in.");
 
-    // When an entry created at the given time expires by the cache's TTL.
-    private DateTimeOffset? ExpiryOf(DateTimeOffset created) => _ttl is { } ttl ? created + ttl : null;
+    // When an entry created at the given time expires: by its own TTL, else the cache's.
+    private DateTimeOffset? ExpiryOf(DateTimeOffset created, TimeSpan? ownTtl = null) => (ownTtl ?? _ttl) is { } ttl ? created + ttl : null;
+
+    // The TTL an entry lives by: its own, else the cache's.
+    private static TimeSpan? TtlOf(in CacheEntry<TValue> entry) => entry.TtlTicks != 0 ? TimeSpan.FromTicks(entry.TtlTicks) : null;
 
     private static CheckedOptions CheckPositional(int maxSize, TimeSpan? ttl, TimeProvider? timeProvider)
     {
@@ -435,46 +438,263 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     // Options that passed the checks, in a copy no caller holds.
     private readonly record struct CheckedOptions(ExactMatchCacheOptions<TValue> Options);
 
-    // Stores or replaces the entry for the key. Under the lock.
-    private void StoreUnderLock(in CacheKey key, TValue value, long now)
+    // TryGet of a partition's entries.
+    private bool TryGetCore(in CacheKey key, PartitionState partition, [MaybeNullWhen(false)] out TValue value)
+    {
+        bool clockRead = _readsClock;
+        long now = clockRead ? _timeProvider.GetTimestamp() : 0;
+        using (_lock.Enter())
+        {
+            return LookUpUnderLock(key, partition, now, clockRead, out value);
+        }
+    }
+
+    // The lookup of TryGet, of a partition's or the cache's own entries. Inlined (it has no try block, so it can be),
+    // so that the cache's own lookups pay for no partition. Under the lock.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool LookUpUnderLock(in CacheKey key, PartitionState? partition, long now, bool clockRead, [MaybeNullWhen(false)] out TValue value)
+    {
+        int index = FindFresh(key, partition, now, clockRead);
+        if (index != LruList.None)
+        {
+            CacheEntry<TValue>[] entries = _pool.Entries;
+            ref CacheEntry<TValue> entry = ref entries[index];
+            _hits++;
+            if (entry.HitCount != int.MaxValue)
+            {
+                entry.HitCount++;
+            }
+
+            _lru.MoveToFirst(entries, index);
+            if (partition is not null)
+            {
+                partition.Hits++;
+                partition.Order.MoveToFirst(entries, index);
+            }
+
+            value = entry.Value;
+            return true;
+        }
+
+        _misses++;
+        if (partition is not null)
+        {
+            partition.Misses++;
+        }
+
+        value = default;
+        return false;
+    }
+
+    // Put, of a partition's or the cache's own entries: memory at once, then the distributed level or the backplane.
+    private void PutCore(in CacheKey key, PartitionState? partition, TValue value, TimeSpan? ownTtl)
+    {
+        long size = SizeOf(value);
+        long now = _timeProvider.GetTimestamp();
+        bool stored;
+        using (_lock.Enter())
+        {
+            stored = StoreUnderLock(key, partition, value, now, size, ownTtl);
+        }
+
+        DateTimeOffset created = _timeProvider.GetUtcNow();
+        if (_distributed is { } distributed)
+        {
+            if (stored)
+            {
+                distributed.EnqueueSet(key, partition?.Name, value, created, ExpiryOf(created, ownTtl));
+            }
+            else
+            {
+                distributed.EnqueueRemove(key, partition?.Name, created); // the older value there is stale now
+            }
+        }
+        else
+        {
+            _backplane?.Publish(new CacheBackplaneMessage(CacheBackplaneMessageKind.Changed, key, created, partition?.Name));
+        }
+    }
+
+    private bool InvalidateCore(in CacheKey key, PartitionState? partition)
+    {
+        bool removed = InvalidateInMemory(key, partition);
+        if (_distributed is { } distributed)
+        {
+            distributed.EnqueueRemove(key, partition?.Name, _timeProvider.GetUtcNow());
+        }
+        else
+        {
+            _backplane?.Publish(new CacheBackplaneMessage(CacheBackplaneMessageKind.Removed, key, _timeProvider.GetUtcNow(), partition?.Name));
+        }
+
+        return removed;
+    }
+
+    // The value's size by the cache's estimate, checked; 0 without one. Outside the lock.
+    private long SizeOf(TValue value)
+    {
+        if (_sizeOf is null)
+        {
+            return 0;
+        }
+
+        long size = _sizeOf(value);
+        return size >= 0
+            ? size
+            : throw new InvalidOperationException($"SizeOf returned {size} for a {typeof(TValue).Name}; a size is 0 or more. Nothing was stored.");
+    }
+
+    // The TTL the options choose for a value stored without one, checked; null for the cache's.
+    private TimeSpan? OwnTtlOf(TValue value)
+    {
+        if (_ttlOf?.Invoke(value) is not { } ttl)
+        {
+            return null;
+        }
+
+        return ttl > TimeSpan.Zero
+            ? ttl
+            : throw new InvalidOperationException($"TtlOf returned {ttl} for a {typeof(TValue).Name}; a TTL is above zero, or null for the cache's. Nothing was stored.");
+    }
+
+    private static void CheckTtl(TimeSpan ttl, [CallerArgumentExpression(nameof(ttl))] string? name = null)
+    {
+        if (ttl <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(name, ttl, "A TTL must be above zero.");
+        }
+    }
+
+    // Stores or replaces the entry for the key in the partition (null: the cache's own), then evicts until every
+    // bound holds. Returns false when the value is larger than a byte budget: it is not stored, and an older entry
+    // under the key is removed. Under the lock.
+    private bool StoreUnderLock(in CacheKey key, PartitionState? partition, TValue value, long now, long size, TimeSpan? ownTtl)
     {
         _changes++;
+        long ownTtlTicks = ownTtl?.Ticks ?? 0;
+        if (ownTtlTicks != 0)
+        {
+            _readsClock = true;
+        }
+
         CacheEntry<TValue>[] entries = _pool.Entries;
-        int index = _index.Find(entries, key);
+        int index = _index.Find(entries, key, partition?.Id ?? 0);
+        if ((_maxBytes != 0 && size > _maxBytes) || (partition is not null && _maxBytesPerPartition != 0 && size > _maxBytesPerPartition))
+        {
+            if (index != LruList.None)
+            {
+                RemoveEntry(index);
+            }
+
+            _rejected++;
+            if (partition is not null)
+            {
+                partition.Rejected++;
+            }
+
+            return false;
+        }
+
         if (index != LruList.None)
         {
             ref CacheEntry<TValue> existing = ref entries[index];
+            long growth = size - existing.Size;
+            _bytes += growth;
             existing.Value = value;
             existing.Timestamp = now;
             existing.HitCount = 0;
+            existing.Size = size;
+            existing.TtlTicks = ownTtlTicks != 0 ? ownTtlTicks : _ttlTicks;
+            existing.HasOwnTtl = ownTtlTicks != 0;
             _lru.MoveToFirst(entries, index);
-            return;
+            if (partition is not null)
+            {
+                partition.Bytes += growth;
+                partition.Order.MoveToFirst(entries, index);
+            }
+        }
+        else
+        {
+            if (partition is not null && _maxSizePerPartition != 0 && partition.Count >= _maxSizePerPartition)
+            {
+                Evict(partition.Order.Tail); // at its quota: its own least recently used goes, never another's
+            }
+
+            index = TakeSlot();
+            entries = _pool.Entries;
+            ref CacheEntry<TValue> entry = ref entries[index];
+            entry.Key = key;
+            entry.Value = value;
+            entry.Timestamp = now;
+            entry.HitCount = 0;
+            entry.Partition = partition?.Id ?? 0;
+            entry.Size = size;
+            entry.TtlTicks = ownTtlTicks != 0 ? ownTtlTicks : _ttlTicks;
+            entry.HasOwnTtl = ownTtlTicks != 0;
+            _index.Add(entries, index);
+            _lru.AddFirst(entries, index);
+            _bytes += size;
+            if (partition is not null)
+            {
+                partition.Order.AddFirst(entries, index);
+                partition.Count++;
+                partition.Bytes += size;
+            }
         }
 
-        index = TakeSlot();
-        entries = _pool.Entries;
-        ref CacheEntry<TValue> entry = ref entries[index];
-        entry.Key = key;
-        entry.Value = value;
-        entry.Timestamp = now;
-        entry.HitCount = 0;
-        _index.Add(entries, index);
-        _lru.AddFirst(entries, index);
+        // The value fits each budget on its own (checked above), so these stop before they reach it.
+        if (partition is not null && _maxBytesPerPartition != 0)
+        {
+            while (partition.Bytes > _maxBytesPerPartition)
+            {
+                Evict(partition.Order.Tail);
+            }
+        }
+
+        if (_maxBytes != 0)
+        {
+            while (_bytes > _maxBytes)
+            {
+                Evict(_lru.Tail);
+            }
+        }
+
+        return true;
     }
 
-    // Returns the entry's index if it is stored and fresh; an expired entry is removed and counted. Under the lock.
-    private int FindFresh(in CacheKey key, long now)
+    // Returns the entry's index if it is stored in the partition and fresh; an expired entry is removed and counted.
+    // Inlined up to the TTL check, which an entry without a TTL skips. Under the lock.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int FindFresh(in CacheKey key, PartitionState? partition, long now, bool clockRead = true)
     {
-        int index = _index.Find(_pool.Entries, key);
-        if (index != LruList.None && _ttl is { } ttl
-            && _timeProvider.GetElapsedTime(_pool.Entries[index].Timestamp, now) > ttl)
+        CacheEntry<TValue>[] entries = _pool.Entries;
+        int index = _index.Find(entries, key, partition?.Id ?? 0);
+        return index == LruList.None || entries[index].TtlTicks == 0 ? index : FreshOrExpired(index, partition, now, clockRead);
+    }
+
+    // The entry's index while it is no older than its TTL, else None once it is removed and counted. The clock is
+    // read here when the caller did not (an entry with a TTL of its own appeared since it looked). Under the lock.
+    private int FreshOrExpired(int index, PartitionState? partition, long now, bool clockRead)
+    {
+        ref CacheEntry<TValue> entry = ref _pool.Entries[index];
+        if (!clockRead)
         {
-            RemoveEntry(index);
-            _expirations++;
-            return LruList.None;
+            now = _timeProvider.GetTimestamp();
         }
 
-        return index;
+        if (_timeProvider.GetElapsedTime(entry.Timestamp, now).Ticks <= entry.TtlTicks)
+        {
+            return index;
+        }
+
+        RemoveEntry(index);
+        _expirations++;
+        if (partition is not null)
+        {
+            partition.Expirations++;
+        }
+
+        return LruList.None;
     }
 
     // Finds a slot for a new entry: a free one, a new one in a growing pool, or the least recently used. Under the lock.
@@ -504,21 +724,49 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         }
 
         // Full: reuse the least recently used entry's slot in place.
-        CacheEntry<TValue>[] entries = _pool.Entries;
         index = _lru.Tail;
-        _index.Remove(entries, index);
-        _lru.Remove(entries, index);
-        _evictions++;
+        Unlink(index);
+        CountEviction(index);
         return index;
     }
 
     private void RemoveEntry(int index)
     {
         _changes++;
+        Unlink(index);
+        _pool.Return(index);
+    }
+
+    // Removes the entry to make room, and counts it in the cache's and its partition's evictions.
+    private void Evict(int index)
+    {
+        CountEviction(index);
+        RemoveEntry(index);
+    }
+
+    private void CountEviction(int index)
+    {
+        _evictions++;
+        if (PartitionOf(_pool.Entries[index].Partition) is { } owner)
+        {
+            owner.Evictions++;
+        }
+    }
+
+    // Takes the entry out of the index, the LRU lists and the byte counts; its slot stays the caller's.
+    private void Unlink(int index)
+    {
         CacheEntry<TValue>[] entries = _pool.Entries;
+        ref CacheEntry<TValue> entry = ref entries[index];
         _index.Remove(entries, index);
         _lru.Remove(entries, index);
-        _pool.Return(index);
+        _bytes -= entry.Size;
+        if (PartitionOf(entry.Partition) is { } owner)
+        {
+            owner.Order.Remove(entries, index);
+            owner.Count--;
+            owner.Bytes -= entry.Size;
+        }
     }
 
     private void GrowUnbounded()

@@ -51,6 +51,43 @@ public sealed class ExactMatchCacheOptions<TValue>
     /// </summary>
     public string? Name { get; set; }
 
+    /// <summary>
+    /// The most bytes of values kept, as <see cref="SizeOf"/> estimates them; the least recently used entries are
+    /// evicted until the stored bytes fit. 0 (the default) for no budget. <see cref="MaxSize"/> holds as well: after
+    /// every store, both bounds hold. A value larger than the whole budget is not stored
+    /// (<see cref="CacheStats.Rejected"/> counts it). Needs a <see cref="SizeOf"/> for <typeparamref name="TValue"/>.
+    /// </summary>
+    public long MaxBytes { get; set; }
+
+    /// <summary>
+    /// Estimates a value's size in bytes, for <see cref="MaxBytes"/>, <see cref="MaxBytesPerPartition"/> and
+    /// <see cref="CacheStats.StoredBytes"/>; <see langword="null"/> for the built-in estimate of
+    /// <typeparamref name="TValue"/> (<see cref="CacheValueSizes"/>: <see cref="string"/>, <see cref="byte"/> arrays,
+    /// and <c>ChatResponse</c> once ZeroAllocCache.Extensions.AI is loaded). Called once per store, outside the
+    /// cache's lock; it must return 0 or more.
+    /// </summary>
+    public Func<TValue, long>? SizeOf { get; set; }
+
+    /// <summary>
+    /// The most entries one partition (<see cref="ExactMatchCache{TValue}.Partition(string)"/>) keeps; a partition at
+    /// its quota evicts its own least recently used entry, never another's. 0 (the default) for no quota.
+    /// </summary>
+    public int MaxSizePerPartition { get; set; }
+
+    /// <summary>
+    /// The most bytes of values one partition keeps, as <see cref="SizeOf"/> estimates them; a partition over it
+    /// evicts its own least recently used entries. 0 (the default) for no quota. A value larger than the quota is not
+    /// stored in a partition.
+    /// </summary>
+    public long MaxBytesPerPartition { get; set; }
+
+    /// <summary>
+    /// Chooses a value's own TTL when it is stored without one (by <c>Put</c> or <c>GetOrAddAsync</c>);
+    /// <see langword="null"/> from it, or no delegate (the default), means the cache's <see cref="Ttl"/>. It must
+    /// return a TTL above zero, or <see langword="null"/>.
+    /// </summary>
+    public Func<TValue, TimeSpan?>? TtlOf { get; set; }
+
     /// <summary>The <see cref="DistributedKeyPrefix"/> of options that set none: <c>"zac:"</c>.</summary>
     public const string DefaultDistributedKeyPrefix = "zac:";
 
@@ -187,6 +224,26 @@ public sealed class ExactMatchCacheOptions<TValue>
         if (Ttl is { } ttl && ttl <= TimeSpan.Zero)
         {
             problems.Add((nameof(Ttl), $"Ttl must be above zero, or null for no expiry; it is {ttl}."));
+        }
+
+        if (MaxBytes < 0)
+        {
+            problems.Add((nameof(MaxBytes), $"MaxBytes must be 0 (no budget) or more; it is {MaxBytes}."));
+        }
+
+        if (MaxSizePerPartition is < 0 or > ExactMatchCache<TValue>.MaxSupportedSize)
+        {
+            problems.Add((nameof(MaxSizePerPartition), $"MaxSizePerPartition must be from 0 (no quota) to {ExactMatchCache<TValue>.MaxSupportedSize}; it is {MaxSizePerPartition}."));
+        }
+
+        if (MaxBytesPerPartition < 0)
+        {
+            problems.Add((nameof(MaxBytesPerPartition), $"MaxBytesPerPartition must be 0 (no quota) or more; it is {MaxBytesPerPartition}."));
+        }
+
+        if ((MaxBytes > 0 || MaxBytesPerPartition > 0) && SizeOf is null && !CacheValueSizes.TryGet(out Func<TValue, long>? _))
+        {
+            problems.Add((nameof(SizeOf), $"A byte budget needs the size of a {typeof(TValue).FullName}: set SizeOf, or register one with CacheValueSizes.Register."));
         }
 
         if (DistributedKeyPrefix is null)

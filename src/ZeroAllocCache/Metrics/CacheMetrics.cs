@@ -65,6 +65,12 @@ public static class CacheMetrics
     /// <summary>Entries currently stored (observable up-down counter, <c>{entry}</c>).</summary>
     public const string EntriesInstrumentName = "zeroalloccache.entries";
 
+    /// <summary>Bytes of the values currently stored, by the cache's size estimate (observable up-down counter, <c>By</c>).</summary>
+    public const string StoredBytesInstrumentName = "zeroalloccache.stored_bytes";
+
+    /// <summary>Values not stored because they exceed the byte budget or their partition's (observable counter, <c>{entry}</c>).</summary>
+    public const string RejectedInstrumentName = "zeroalloccache.rejected";
+
     /// <summary>Requests answered without calling the model (observable counter, <c>{call}</c>).</summary>
     public const string ModelCallsSavedInstrumentName = "zeroalloccache.model_calls.saved";
 
@@ -166,6 +172,10 @@ public static class CacheMetrics
             "Calls to the distributed store that failed or timed out.");
         meter.CreateObservableUpDownCounter(EntriesInstrumentName, static () => ObserveCaches(static s => s.Size), "{entry}",
             "Entries currently stored.");
+        meter.CreateObservableUpDownCounter(StoredBytesInstrumentName, static () => ObserveCaches(static s => s.StoredBytes), "By",
+            "Bytes of the values currently stored, by the cache's size estimate.");
+        meter.CreateObservableCounter(RejectedInstrumentName, static () => ObserveCaches(static s => s.Rejected), "{entry}",
+            "Values not stored because they exceed the byte budget.");
         meter.CreateObservableCounter(ModelCallsSavedInstrumentName, static () => ObserveModelCalls(), "{call}",
             "Requests answered without calling the model.");
         meter.CreateObservableCounter(TokensSavedInstrumentName, static () => ObserveTokens(), "{token}",

@@ -66,8 +66,8 @@ internal sealed class BackplaneLink<TValue> : ICacheBackplaneListener, IAsyncDis
         {
             case CacheBackplaneMessageKind.Changed:
             case CacheBackplaneMessageKind.Removed:
-                _cache.ApplyRemoteRemoval(message.Key);
-                Wake(message.Key);
+                _cache.ApplyRemoteRemoval(message.Key, message.Partition);
+                Wake(PartitionKeys.Scoped(message.Key, message.Partition));
                 break;
             case CacheBackplaneMessageKind.Cleared:
                 _cache.ApplyRemoteClear(message.Timestamp);
@@ -132,7 +132,10 @@ internal sealed class BackplaneLink<TValue> : ICacheBackplaneListener, IAsyncDis
         }
     }
 
-    /// <summary>Waits until another replica announces a value for <paramref name="key"/>, or <paramref name="most"/> has passed.</summary>
+    /// <summary>
+    /// Waits until another replica announces a value for <paramref name="key"/> (a partition's key as
+    /// <see cref="PartitionKeys.Scoped"/> makes it), or <paramref name="most"/> has passed.
+    /// </summary>
     public async Task WaitForChangeAsync(CacheKey key, TimeSpan most, CancellationToken cancellationToken)
     {
         TaskCompletionSource changed = _waiters.GetOrAdd(key, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));

@@ -157,7 +157,10 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
     /// valid entry of this cache, or when the store fails or takes longer than the timeout.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async ValueTask<DistributedRead<TValue>> TryReadAsync(CacheKey key, CancellationToken cancellationToken)
+    /// <param name="key">The entry's key.</param>
+    /// <param name="partition">The entry's partition, or <see langword="null"/> for the cache's own entries.</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    public async ValueTask<DistributedRead<TValue>> TryReadAsync(CacheKey key, string? partition, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (!Health.IsAvailable)
@@ -166,6 +169,7 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
             return default;
         }
 
+        key = PartitionKeys.Scoped(key, partition);
         string storeKey = _keys.Of(key);
         PooledBufferWriter entry = PooledBufferWriter.Rent();
         long now = TimeProvider.System.GetTimestamp();
@@ -209,26 +213,26 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         }
     }
 
-    /// <summary>Queues the write of an entry; returns at once.</summary>
-    public void EnqueueSet(in CacheKey key, TValue value, DateTimeOffset created, DateTimeOffset? expires) =>
-        Enqueue(new WriteOperation(WriteKind.Set, key, value, created, expires, Completion: null));
+    /// <summary>Queues the write of an entry (of a partition, when one is named); returns at once.</summary>
+    public void EnqueueSet(in CacheKey key, string? partition, TValue value, DateTimeOffset created, DateTimeOffset? expires) =>
+        Enqueue(new WriteOperation(WriteKind.Set, key, value, created, expires, Completion: null, partition));
 
     /// <summary>Queues the removal of an entry; returns at once.</summary>
-    public void EnqueueRemove(in CacheKey key, DateTimeOffset at) =>
-        Enqueue(new WriteOperation(WriteKind.Remove, key, default, at, null, Completion: null));
+    public void EnqueueRemove(in CacheKey key, string? partition, DateTimeOffset at) =>
+        Enqueue(new WriteOperation(WriteKind.Remove, key, default, at, null, Completion: null, partition));
 
     /// <summary>
     /// Writes an entry after the writes queued before it; completes when the store has it, when it failed, or after
     /// twice the timeout (the write then stays queued).
     /// </summary>
     /// <returns>Whether the store acknowledged the write.</returns>
-    public Task<bool> SetAsync(in CacheKey key, TValue value, DateTimeOffset created, DateTimeOffset? expires, CancellationToken cancellationToken) =>
-        EnqueueAndWait(new WriteOperation(WriteKind.Set, key, value, created, expires, NewCompletion()), cancellationToken);
+    public Task<bool> SetAsync(in CacheKey key, string? partition, TValue value, DateTimeOffset created, DateTimeOffset? expires, CancellationToken cancellationToken) =>
+        EnqueueAndWait(new WriteOperation(WriteKind.Set, key, value, created, expires, NewCompletion(), partition), cancellationToken);
 
     /// <summary>Removes an entry after the writes queued before it.</summary>
     /// <returns>Whether the store acknowledged the removal; one that failed is replayed when the store answers again.</returns>
-    public Task<bool> RemoveAsync(in CacheKey key, DateTimeOffset at, CancellationToken cancellationToken) =>
-        EnqueueAndWait(new WriteOperation(WriteKind.Remove, key, default, at, null, NewCompletion()), cancellationToken);
+    public Task<bool> RemoveAsync(in CacheKey key, string? partition, DateTimeOffset at, CancellationToken cancellationToken) =>
+        EnqueueAndWait(new WriteOperation(WriteKind.Remove, key, default, at, null, NewCompletion(), partition), cancellationToken);
 
     /// <summary>
     /// Hides every entry created before <paramref name="clearedAt"/>, here at once and for every replica once the
@@ -404,7 +408,7 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
     {
         if (operation.Kind == WriteKind.Remove && _pendingRemovals.Count < MaxPendingRemovals)
         {
-            _pendingRemovals.TryAdd(operation.Key, 0);
+            _pendingRemovals.TryAdd(operation.StoreKey, 0); // replayed as the store's key, which needs no partition
         }
         else if (operation.Kind == WriteKind.Clear)
         {
@@ -451,8 +455,8 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
 
     private static CacheBackplaneMessage ToMessage(in WriteOperation operation) => operation.Kind switch
     {
-        WriteKind.Set => new CacheBackplaneMessage(CacheBackplaneMessageKind.Changed, operation.Key, operation.Created),
-        WriteKind.Remove => new CacheBackplaneMessage(CacheBackplaneMessageKind.Removed, operation.Key, operation.Created),
+        WriteKind.Set => new CacheBackplaneMessage(CacheBackplaneMessageKind.Changed, operation.Key, operation.Created, operation.Partition),
+        WriteKind.Remove => new CacheBackplaneMessage(CacheBackplaneMessageKind.Removed, operation.Key, operation.Created, operation.Partition),
         _ => new CacheBackplaneMessage(CacheBackplaneMessageKind.Cleared, default, operation.Created),
     };
 
@@ -507,10 +511,10 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
                     return true; // already expired: nothing worth storing, and stores refuse a past expiry
                 case WriteKind.Set:
                     buffer = Encode(operation);
-                    call = WriteEntryAsync(_keys.Of(operation.Key), buffer, operation.Expires, timeout.Token);
+                    call = WriteEntryAsync(_keys.Of(operation.StoreKey), buffer, operation.Expires, timeout.Token);
                     break;
                 case WriteKind.Remove:
-                    call = _store.RemoveAsync(_keys.Of(operation.Key), timeout.Token);
+                    call = _store.RemoveAsync(_keys.Of(operation.StoreKey), timeout.Token);
                     break;
                 default:
                     byte[] marker = new byte[sizeof(long)];
@@ -557,7 +561,7 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         _serializer.Serialize(operation.Value!, buffer);
         DistributedEntryFormat.WriteHeader(
             System.Runtime.InteropServices.MemoryMarshal.AsMemory(buffer.WrittenMemory).Span,
-            operation.Key,
+            operation.StoreKey,
             _typeTag,
             operation.Created,
             operation.Expires);
@@ -580,6 +584,10 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         Replay,
     }
 
+    // Key is the entry's key in memory and in messages; StoreKey, the one the store knows it by.
     private readonly record struct WriteOperation(
-        WriteKind Kind, CacheKey Key, TValue? Value, DateTimeOffset Created, DateTimeOffset? Expires, TaskCompletionSource<bool>? Completion);
+        WriteKind Kind, CacheKey Key, TValue? Value, DateTimeOffset Created, DateTimeOffset? Expires, TaskCompletionSource<bool>? Completion, string? Partition = null)
+    {
+        public CacheKey StoreKey => PartitionKeys.Scoped(Key, Partition);
+    }
 }

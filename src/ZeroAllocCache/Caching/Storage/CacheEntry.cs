@@ -25,4 +25,25 @@ internal struct CacheEntry<TValue>
 
     /// <summary>The next entry in the same <see cref="KeyIndex"/> bucket, as index + 1; 0 at the end of the chain.</summary>
     public int NextInBucket;
+
+    /// <summary>The partition's id; 0 for the cache's own entries. Part of the entry's identity, with the key.</summary>
+    public int Partition;
+
+    /// <summary>The more recently used neighbour in the partition's own LRU list.</summary>
+    public int PartitionPrevious;
+
+    /// <summary>The less recently used neighbour in the partition's own LRU list.</summary>
+    public int PartitionNext;
+
+    /// <summary>The value's size in bytes as the cache's sizer estimated it; 0 without one.</summary>
+    public long Size;
+
+    /// <summary>
+    /// The TTL the entry lives by, in <see cref="TimeSpan"/> ticks: its own, else the cache's, copied when it was stored
+    /// so that a lookup reads one field; 0 for none.
+    /// </summary>
+    public long TtlTicks;
+
+    /// <summary>Whether <see cref="TtlTicks"/> is the entry's own, rather than the cache's.</summary>
+    public bool HasOwnTtl;
 }

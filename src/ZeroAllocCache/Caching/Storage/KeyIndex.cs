@@ -25,14 +25,17 @@ internal readonly struct KeyIndex
     /// <summary>The number of buckets; at least the capacity the index was made for.</summary>
     public int BucketCount => _buckets.Length;
 
-    /// <summary>Returns the index of the entry holding <paramref name="key"/>, or <see cref="LruList.None"/>.</summary>
-    public int Find<TValue>(CacheEntry<TValue>[] entries, in CacheKey key)
+    /// <summary>
+    /// Returns the index of the entry holding <paramref name="key"/> in <paramref name="partition"/> (0 for the cache's
+    /// own entries), or <see cref="LruList.None"/>: the same key in another partition is another entry.
+    /// </summary>
+    public int Find<TValue>(CacheEntry<TValue>[] entries, in CacheKey key, int partition)
     {
         int link = _buckets[BucketOf(key)];
         while (link != 0)
         {
             ref CacheEntry<TValue> entry = ref entries[link - 1];
-            if (entry.Key.Equals(key))
+            if (entry.Key.Equals(key) && entry.Partition == partition)
             {
                 return link - 1;
             }

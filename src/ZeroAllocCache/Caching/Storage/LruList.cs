@@ -1,36 +1,43 @@
 namespace ZeroAllocCache;
 
-/// <summary>
-/// A doubly linked list of entry indices in recency order: the head is the most recently used entry, the tail the
-/// least. The links live in the entries themselves, so moving an entry costs a few integer writes.
-/// </summary>
-internal struct LruList
+/// <summary>The index constants of the LRU lists.</summary>
+internal static class LruList
 {
     /// <summary>The index that means "no entry".</summary>
     public const int None = -1;
+}
 
+/// <summary>
+/// A doubly linked list of entry indices in recency order: the head is the most recently used entry, the tail the
+/// least. The links live in the entries themselves (the pair <typeparamref name="TLinks"/> names), so moving an entry
+/// costs a few integer writes, and one entry can be in the cache's list and its partition's at once.
+/// </summary>
+/// <typeparam name="TLinks">The links this list uses.</typeparam>
+internal struct LruList<TLinks>
+    where TLinks : struct, ILruLinks
+{
     public LruList()
     {
     }
 
-    /// <summary>The most recently used entry, or <see cref="None"/>.</summary>
-    public int Head { get; private set; } = None;
+    /// <summary>The most recently used entry, or <see cref="LruList.None"/>.</summary>
+    public int Head { get; private set; } = LruList.None;
 
-    /// <summary>The least recently used entry, or <see cref="None"/>: the next to evict.</summary>
-    public int Tail { get; private set; } = None;
+    /// <summary>The least recently used entry, or <see cref="LruList.None"/>: the next to evict.</summary>
+    public int Tail { get; private set; } = LruList.None;
 
     public void AddFirst<TValue>(CacheEntry<TValue>[] entries, int index)
     {
         ref CacheEntry<TValue> entry = ref entries[index];
-        entry.Previous = None;
-        entry.Next = Head;
-        if (Head == None)
+        TLinks.Previous(ref entry) = LruList.None;
+        TLinks.Next(ref entry) = Head;
+        if (Head == LruList.None)
         {
             Tail = index;
         }
         else
         {
-            entries[Head].Previous = index;
+            TLinks.Previous(ref entries[Head]) = index;
         }
 
         Head = index;
@@ -40,15 +47,15 @@ internal struct LruList
     public void AddLast<TValue>(CacheEntry<TValue>[] entries, int index)
     {
         ref CacheEntry<TValue> entry = ref entries[index];
-        entry.Next = None;
-        entry.Previous = Tail;
-        if (Tail == None)
+        TLinks.Next(ref entry) = LruList.None;
+        TLinks.Previous(ref entry) = Tail;
+        if (Tail == LruList.None)
         {
             Head = index;
         }
         else
         {
-            entries[Tail].Next = index;
+            TLinks.Next(ref entries[Tail]) = index;
         }
 
         Tail = index;
@@ -57,26 +64,28 @@ internal struct LruList
     public void Remove<TValue>(CacheEntry<TValue>[] entries, int index)
     {
         ref CacheEntry<TValue> entry = ref entries[index];
-        if (entry.Previous == None)
+        int previous = TLinks.Previous(ref entry);
+        int next = TLinks.Next(ref entry);
+        if (previous == LruList.None)
         {
-            Head = entry.Next;
+            Head = next;
         }
         else
         {
-            entries[entry.Previous].Next = entry.Next;
+            TLinks.Next(ref entries[previous]) = next;
         }
 
-        if (entry.Next == None)
+        if (next == LruList.None)
         {
-            Tail = entry.Previous;
+            Tail = previous;
         }
         else
         {
-            entries[entry.Next].Previous = entry.Previous;
+            TLinks.Previous(ref entries[next]) = previous;
         }
 
-        entry.Previous = None;
-        entry.Next = None;
+        TLinks.Previous(ref entry) = LruList.None;
+        TLinks.Next(ref entry) = LruList.None;
     }
 
     public void MoveToFirst<TValue>(CacheEntry<TValue>[] entries, int index)
@@ -90,7 +99,7 @@ internal struct LruList
 
     public void Clear()
     {
-        Head = None;
-        Tail = None;
+        Head = LruList.None;
+        Tail = LruList.None;
     }
 }
