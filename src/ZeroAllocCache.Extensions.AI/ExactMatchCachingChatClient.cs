@@ -43,8 +43,14 @@ namespace ZeroAllocCache.Extensions.AI;
 /// </para>
 /// <para>
 /// <b>Per-request control.</b> Set <see cref="NoCachePropertyName"/> or <see cref="NoStorePropertyName"/> to
-/// <see langword="true"/> in <see cref="ChatOptions.AdditionalProperties"/>. Both are removed (from a copy of the
-/// options; the caller's are untouched) before the request is keyed or forwarded, so they never reach the provider.
+/// <see langword="true"/>, <see cref="PartitionPropertyName"/> to a partition's name, or <see cref="TtlPropertyName"/>
+/// to a TTL in <see cref="ChatOptions.AdditionalProperties"/>. They are removed (from a copy of the options; the
+/// caller's are untouched) before the request is keyed or forwarded, so they never reach the provider.
+/// </para>
+/// <para>
+/// <b>Tenants.</b> A request in a partition (<see cref="PartitionPropertyName"/>, or <see cref="PartitionSelector"/>)
+/// is answered only from that partition's entries, and its response is stored there only: one tenant's answer never
+/// serves another's identical request.
 /// </para>
 /// </remarks>
 public class ExactMatchCachingChatClient : DelegatingChatClient
@@ -62,6 +68,20 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
     /// <see langword="false"/>. With <see cref="NoCachePropertyName"/> too, the request passes straight through.
     /// </summary>
     public const string NoStorePropertyName = "zeroalloccache.no-store";
+
+    /// <summary>
+    /// The <see cref="ChatOptions.AdditionalProperties"/> key that puts one request in a partition of the cache (a
+    /// tenant's, for example; see <see cref="ExactMatchCache{TValue}.Partition(string)"/>): its response is looked up
+    /// and stored there only, where no other partition sees it. Its value is the partition's name, a non-empty
+    /// string. It takes precedence over <see cref="PartitionSelector"/>.
+    /// </summary>
+    public const string PartitionPropertyName = "zeroalloccache.partition";
+
+    /// <summary>
+    /// The <see cref="ChatOptions.AdditionalProperties"/> key that gives one request's response a TTL of its own, in
+    /// place of the cache's. Its value is a <see cref="TimeSpan"/> above zero (or its text, such as <c>"00:05:00"</c>).
+    /// </summary>
+    public const string TtlPropertyName = "zeroalloccache.ttl";
 
     private static readonly Func<InnerCall, CancellationToken, ValueTask<ChatResponse>> s_callInner =
         static (call, cancellationToken) => call.Client.CallInnerAsync(call.Messages, call.Options, cancellationToken);
@@ -85,6 +105,14 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
 
     /// <summary>The cache of responses.</summary>
     public ExactMatchCache<ChatResponse> Cache { get; }
+
+    /// <summary>
+    /// Chooses the partition of a request that does not name one with <see cref="PartitionPropertyName"/>, for apps
+    /// that take the tenant from their own context (the signed-in user, the request's host); <see langword="null"/>
+    /// from it, or no selector (the default), means the cache's own entries. It receives the request's messages and
+    /// its options without cache directives, and runs on every cached request, hits included: keep it cheap.
+    /// </summary>
+    public Func<IEnumerable<ChatMessage>, ChatOptions?, string?>? PartitionSelector { get; set; }
 
     /// <summary>
     /// The model calls this client answered without calling the inner client (cache hits, and requests that shared
@@ -160,17 +188,18 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
         {
             return control.NoStore
                 ? InnerClient.GetResponseAsync(list, forwarded, cancellationToken)
-                : RefreshAsync(key, list, forwarded, cancellationToken);
+                : RefreshAsync(TargetOf(list, forwarded, control), key, list, forwarded, cancellationToken);
         }
 
+        CacheTarget target = TargetOf(list, forwarded, control);
         if (control.NoStore)
         {
-            return Cache.TryGet(in key, out ChatResponse? stored)
+            return target.TryGet(in key, out ChatResponse? stored)
                 ? Serve(stored)
                 : InnerClient.GetResponseAsync(list, forwarded, cancellationToken);
         }
 
-        ValueTask<ChatResponse> pending = Cache.GetOrAddAsync(
+        ValueTask<ChatResponse> pending = target.GetOrAddAsync(
             key, new InnerCall(this, list, forwarded), s_callInner, cancellationToken);
         return pending.IsCompletedSuccessfully ? Serve(pending.Result) : ServeWhenDoneAsync(pending);
     }
@@ -194,16 +223,20 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
             return InnerClient.GetStreamingResponseAsync(list, forwarded, cancellationToken);
         }
 
+        if (control.NoCache && control.NoStore)
+        {
+            return InnerClient.GetStreamingResponseAsync(list, forwarded, cancellationToken);
+        }
+
+        CacheTarget target = TargetOf(list, forwarded, control);
         if (control.NoCache)
         {
-            return control.NoStore
-                ? InnerClient.GetStreamingResponseAsync(list, forwarded, cancellationToken)
-                : StreamAndStoreAsync(key, list, forwarded, cancellationToken);
+            return StreamAndStoreAsync(target, key, list, forwarded, cancellationToken);
         }
 
         return control.NoStore
-            ? ReplayOrStreamAsync(key, list, forwarded, cancellationToken)
-            : StreamSharedAsync(key, list, forwarded, cancellationToken);
+            ? ReplayOrStreamAsync(target, key, list, forwarded, cancellationToken)
+            : StreamSharedAsync(target, key, list, forwarded, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -268,6 +301,13 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
         return ChatClientRequestKeySource.TryCreateKey(messages, forwarded, streaming, out key);
     }
 
+    // The request's partition (its directive, else the selector's choice) and TTL.
+    private CacheTarget TargetOf(IList<ChatMessage> messages, ChatOptions? forwarded, in CacheControl control)
+    {
+        string? partition = control.Partition ?? PartitionSelector?.Invoke(messages, forwarded);
+        return new CacheTarget(Cache, partition is null ? null : Cache.Partition(partition), control.Ttl);
+    }
+
     // Lists are read in place; any other sequence is read once, here, and the copy is what the inner client gets.
     private static IList<ChatMessage> AsList(IEnumerable<ChatMessage> messages) =>
         messages as IList<ChatMessage> ?? [.. messages];
@@ -307,15 +347,16 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
     }
 
     private async Task<ChatResponse> RefreshAsync(
-        CacheKey key, IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+        CacheTarget target, CacheKey key, IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         ChatResponse response = await InnerClient.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         ServedResponse.Track(response, claimed: true);
-        Cache.Put(in key, response);
+        target.Put(in key, response);
         return response;
     }
 
     private async IAsyncEnumerable<ChatResponseUpdate> StreamSharedAsync(
+        CacheTarget target,
         CacheKey key,
         IList<ChatMessage> messages,
         ChatOptions? options,
@@ -325,7 +366,7 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
 
         // Cancelled when this caller stops early, so that a call nobody else waits for is abandoned, not stored.
         using CancellationTokenSource leave = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task<ChatResponse> shared = Cache.GetOrAddAsync(key, flight, s_runFlight, leave.Token).AsTask();
+        Task<ChatResponse> shared = target.GetOrAddAsync(key, flight, s_runFlight, leave.Token).AsTask();
         bool finished = false;
         try
         {
@@ -364,12 +405,13 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
     }
 
     private async IAsyncEnumerable<ChatResponseUpdate> ReplayOrStreamAsync(
+        CacheTarget target,
         CacheKey key,
         IList<ChatMessage> messages,
         ChatOptions? options,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (Cache.TryGet(in key, out ChatResponse? stored))
+        if (target.TryGet(in key, out ChatResponse? stored))
         {
             RecordSaved(stored);
             foreach (ChatResponseUpdate update in stored.ToChatResponseUpdates())
@@ -387,6 +429,7 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
     }
 
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAndStoreAsync(
+        CacheTarget target,
         CacheKey key,
         IList<ChatMessage> messages,
         ChatOptions? options,
@@ -400,7 +443,7 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
         }
 
         // Reached only when the stream completed and the caller read it all: partial streams are never stored.
-        Cache.Put(in key, captured.ToChatResponse());
+        target.Put(in key, captured.ToChatResponse());
     }
 
     // The shared call may still fail after this caller has left; nobody else may look at its exception.

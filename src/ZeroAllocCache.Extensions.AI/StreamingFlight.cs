@@ -6,7 +6,7 @@ namespace ZeroAllocCache.Extensions.AI;
 
 /// <summary>
 /// One streaming request's bid to be the one that calls the model, passed as the state of
-/// <see cref="ExactMatchCache{TValue}.GetOrAddAsync{TState}"/>. If the cache runs this flight, its caller reads the
+/// <see cref="ExactMatchCache{TValue}.GetOrAddAsync{TState}(CacheKey, TState, Func{TState, CancellationToken, ValueTask{TValue}}, CancellationToken)"/>. If the cache runs this flight, its caller reads the
 /// updates live from <see cref="Updates"/> while they are also collected into the response that the cache stores;
 /// if another caller's flight runs instead, this one is never started and its caller replays the stored response.
 /// </summary>

@@ -1,6 +1,7 @@
 namespace ZeroAllocCache;
 
-/// <content>Single-flight: <see cref="GetOrAddAsync{TState}"/> and the calls it shares between concurrent misses.</content>
+/// <content>Single-flight: <see cref="GetOrAddAsync{TState}(CacheKey, TState, Func{TState, CancellationToken, ValueTask{TValue}}, CancellationToken)"/> and the calls it shares between concurrent misses.</content>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The GetOrAddAsync overloads differ by a required TTL; each keeps the cancellation token last, as the framework's do.")]
 public sealed partial class ExactMatchCache<TValue>
 {
     // Factory calls in progress, by key and partition. Guarded by _lock; created on the first miss.
@@ -48,24 +49,64 @@ public sealed partial class ExactMatchCache<TValue>
             return new ValueTask<TValue>(value);
         }
 
-        return GetOrAddOnMissAsync(key, partition: null, state, factory, cancellationToken);
+        return GetOrAddOnMissAsync(key, partition: null, state, factory, ttl: null, cancellationToken);
     }
 
-    /// <summary>A partition's <see cref="GetOrAddAsync{TState}"/>.</summary>
+    /// <summary>
+    /// <see cref="GetOrAddAsync{TState}(CacheKey, TState, Func{TState, CancellationToken, ValueTask{TValue}}, CancellationToken)"/>,
+    /// storing a computed value with a TTL of its own.
+    /// </summary>
+    /// <typeparam name="TState">The state passed to the factory.</typeparam>
+    /// <param name="key">The request's key.</param>
+    /// <param name="state">Passed to <paramref name="factory"/> unchanged.</param>
+    /// <param name="factory">Computes the value on a miss.</param>
+    /// <param name="ttl">
+    /// How long a value this call computes stays fresh, in place of the cache's TTL. Callers that join a call in
+    /// progress share its value, stored with the TTL of the caller that started it.
+    /// </param>
+    /// <param name="cancellationToken">Ends this caller's wait.</param>
+    /// <returns>The cached or computed value. A hit completes synchronously and allocates nothing.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="factory"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ttl"/> is zero or negative.</exception>
+    /// <exception cref="InvalidOperationException">The factory computing the key asked for the key itself.</exception>
+    public ValueTask<TValue> GetOrAddAsync<TState>(
+        CacheKey key,
+        TState state,
+        Func<TState, CancellationToken, ValueTask<TValue>> factory,
+        TimeSpan ttl,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        CheckTtl(ttl);
+        if (TryGet(in key, out TValue? value))
+        {
+            return new ValueTask<TValue>(value);
+        }
+
+        return GetOrAddOnMissAsync(key, partition: null, state, factory, ttl, cancellationToken);
+    }
+
+    /// <summary>A partition's <see cref="GetOrAddAsync{TState}(CacheKey, TState, Func{TState, CancellationToken, ValueTask{TValue}}, CancellationToken)"/>.</summary>
     internal ValueTask<TValue> GetOrAddIn<TState>(
         PartitionState partition,
         CacheKey key,
         TState state,
         Func<TState, CancellationToken, ValueTask<TValue>> factory,
+        TimeSpan? ttl,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(factory);
+        if (ttl is { } own)
+        {
+            CheckTtl(own);
+        }
+
         if (TryGetCore(in key, partition, out TValue? value))
         {
             return new ValueTask<TValue>(value);
         }
 
-        return GetOrAddOnMissAsync(key, partition, state, factory, cancellationToken);
+        return GetOrAddOnMissAsync(key, partition, state, factory, ttl, cancellationToken);
     }
 
     private async ValueTask<TValue> GetOrAddOnMissAsync<TState>(
@@ -73,6 +114,7 @@ public sealed partial class ExactMatchCache<TValue>
         PartitionState? partition,
         TState state,
         Func<TState, CancellationToken, ValueTask<TValue>> factory,
+        TimeSpan? ttl,
         CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -85,7 +127,7 @@ public sealed partial class ExactMatchCache<TValue>
 
         if (started)
         {
-            _ = RunCallAsync(key, partition, call, state, factory);
+            _ = RunCallAsync(key, partition, call, state, factory, ttl);
         }
 
         try
@@ -155,7 +197,8 @@ public sealed partial class ExactMatchCache<TValue>
         PartitionState? partition,
         SingleFlightCall<TValue> call,
         TState state,
-        Func<TState, CancellationToken, ValueTask<TValue>> factory)
+        Func<TState, CancellationToken, ValueTask<TValue>> factory,
+        TimeSpan? ttl)
     {
         CallKey callKey = new(key, partition?.Id ?? 0);
         string? partitionName = partition?.Name;
@@ -190,7 +233,7 @@ public sealed partial class ExactMatchCache<TValue>
 
             value = await call.RunFactory(factory, state).ConfigureAwait(false);
             size = SizeOf(value);
-            ownTtl = OwnTtlOf(value);
+            ownTtl = ttl ?? OwnTtlOf(value);
         }
         catch (Exception exception)
         {

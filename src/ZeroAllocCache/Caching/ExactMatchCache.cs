@@ -298,7 +298,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     /// <param name="key">The request's key.</param>
     /// <returns><see langword="true"/> if an entry was stored under the key, expired or not.</returns>
     /// <remarks>
-    /// A <see cref="GetOrAddAsync{TState}"/> call in progress for the key ends too: its result is not stored, and the
+    /// A <see cref="GetOrAddAsync{TState}(CacheKey, TState, Func{TState, CancellationToken, ValueTask{TValue}}, CancellationToken)"/> call in progress for the key ends too: its result is not stored, and the
     /// next caller starts a new call.
     /// </remarks>
     public bool Invalidate(in CacheKey key) => InvalidateCore(key, partition: null);
@@ -331,7 +331,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
 
     /// <summary>Removes every entry from memory, every partition's included, and resets every counter.</summary>
     /// <remarks>
-    /// Calls of <see cref="GetOrAddAsync{TState}"/> in progress end too: their results are not stored. The distributed
+    /// Calls of <see cref="GetOrAddAsync{TState}(CacheKey, TState, Func{TState, CancellationToken, ValueTask{TValue}}, CancellationToken)"/> in progress end too: their results are not stored. The distributed
     /// level is left as it is (it cannot be enumerated); <see cref="ClearAsync"/> hides its entries too.
     /// </remarks>
     public void Clear()

@@ -13,6 +13,7 @@ namespace ZeroAllocCache;
 /// budget, distributed level, backplane and snapshots all apply, with the partition's name part of the entry's
 /// identity in each. Every member is safe to call from any number of threads.
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The GetOrAddAsync and path overloads differ by a required parameter; each keeps the cancellation token last, as the framework's do.")]
 public sealed class CachePartition<TValue>
 {
     private readonly ExactMatchCache<TValue> _cache;
@@ -117,16 +118,37 @@ public sealed class CachePartition<TValue>
     /// <returns>The cached or computed value. A hit completes synchronously and allocates nothing.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="factory"/> is <see langword="null"/>.</exception>
     /// <exception cref="InvalidOperationException">The factory computing the key asked for the same key in the partition.</exception>
-    /// <remarks>The semantics of <see cref="ExactMatchCache{TValue}.GetOrAddAsync{TState}"/>; another partition's calls are never joined.</remarks>
+    /// <remarks>The semantics of <see cref="ExactMatchCache{TValue}.GetOrAddAsync{TState}(CacheKey, TState, Func{TState, CancellationToken, ValueTask{TValue}}, CancellationToken)"/>; another partition's calls are never joined.</remarks>
     public ValueTask<TValue> GetOrAddAsync<TState>(
         CacheKey key,
         TState state,
         Func<TState, CancellationToken, ValueTask<TValue>> factory,
         CancellationToken cancellationToken = default) =>
-        _cache.GetOrAddIn(State, key, state, factory, cancellationToken);
+        _cache.GetOrAddIn(State, key, state, factory, ttl: null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="GetOrAddAsync{TState}(CacheKey, TState, Func{TState, CancellationToken, ValueTask{TValue}}, CancellationToken)"/>,
+    /// storing a computed value with a TTL of its own.
+    /// </summary>
+    /// <typeparam name="TState">The state passed to the factory.</typeparam>
+    /// <param name="key">The request's key.</param>
+    /// <param name="state">Passed to <paramref name="factory"/> unchanged.</param>
+    /// <param name="factory">Computes the value on a miss.</param>
+    /// <param name="ttl">How long a value this call computes stays fresh, in place of the cache's TTL.</param>
+    /// <param name="cancellationToken">Ends this caller's wait.</param>
+    /// <returns>The cached or computed value.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="factory"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ttl"/> is zero or negative.</exception>
+    public ValueTask<TValue> GetOrAddAsync<TState>(
+        CacheKey key,
+        TState state,
+        Func<TState, CancellationToken, ValueTask<TValue>> factory,
+        TimeSpan ttl,
+        CancellationToken cancellationToken = default) =>
+        _cache.GetOrAddIn(State, key, state, factory, ttl, cancellationToken);
 
     /// <summary>Removes the partition's entries from memory and resets its counters; other partitions keep theirs.</summary>
-    /// <remarks>Calls of <see cref="GetOrAddAsync{TState}"/> in progress in the partition end too: their results are not stored.</remarks>
+    /// <remarks>Calls of <see cref="GetOrAddAsync{TState}(CacheKey, TState, Func{TState, CancellationToken, ValueTask{TValue}}, CancellationToken)"/> in progress in the partition end too: their results are not stored.</remarks>
     public void Clear() => _cache.ClearPartition(State);
 
     /// <summary>Describes the partition: its name, size and hit rate.</summary>
