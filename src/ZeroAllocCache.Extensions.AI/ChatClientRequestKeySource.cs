@@ -28,15 +28,21 @@ internal readonly struct ChatClientRequestKeySource : ICacheKeySource
     // Names this key shape and its format; bump the version whenever what is written changes, so old entries retire.
     private const string Domain = "zeroalloccache/m.e.ai-chat/v1";
 
+    // The same shape with a client's additional values first: another domain, so that a key with values never meets
+    // one without, and a client without values keeps the keys it always had.
+    private const string DomainWithValues = "zeroalloccache/m.e.ai-chat+values/v1";
+
     private readonly IList<ChatMessage> _messages;
     private readonly ChatOptions? _options;
     private readonly bool _streaming;
+    private readonly object[]? _additionalValues;
 
-    public ChatClientRequestKeySource(IList<ChatMessage> messages, ChatOptions? options, bool streaming)
+    public ChatClientRequestKeySource(IList<ChatMessage> messages, ChatOptions? options, bool streaming, object[]? additionalValues = null)
     {
         _messages = messages;
         _options = options;
         _streaming = streaming;
+        _additionalValues = additionalValues is { Length: > 0 } ? additionalValues : null;
     }
 
     private enum ContentKind : byte
@@ -64,8 +70,12 @@ internal readonly struct ChatClientRequestKeySource : ICacheKeySource
     }
 
     /// <summary>Computes the key, or returns <see langword="false"/> when the request cannot be keyed faithfully.</summary>
-    public static bool TryCreateKey(IList<ChatMessage> messages, ChatOptions? options, bool streaming, out CacheKey key) =>
-        CacheKey.TryCreate(new ChatClientRequestKeySource(messages, options, streaming), out key);
+    public static bool TryCreateKey(IList<ChatMessage> messages, ChatOptions? options, bool streaming, object[]? additionalValues, out CacheKey key) =>
+        CacheKey.TryCreate(new ChatClientRequestKeySource(messages, options, streaming, additionalValues), out key);
+
+    /// <summary>Whether <paramref name="value"/> is of a kind the key writes faithfully (JSON elements and the BCL scalars).</summary>
+    public static bool CanWrite(object? value) => value is null or string or bool or char or sbyte or byte or short or ushort
+        or int or uint or long or ulong or float or double or decimal or Guid or DateTime or DateTimeOffset or TimeSpan or JsonElement;
 
     public void WriteTo(ref CacheKeyWriter writer)
     {
@@ -79,7 +89,23 @@ internal readonly struct ChatClientRequestKeySource : ICacheKeySource
     // the caller stops and the key is abandoned.
     private bool TryWrite(ref CacheKeyWriter writer)
     {
-        writer.Write(Domain);
+        if (_additionalValues is { } values)
+        {
+            writer.Write(DomainWithValues);
+            writer.BeginSequence(values.Length);
+            foreach (object value in values)
+            {
+                if (!TryWriteValue(ref writer, value))
+                {
+                    return false;
+                }
+            }
+        }
+        else
+        {
+            writer.Write(Domain);
+        }
+
         writer.Write(_streaming);
         if (!TryWriteOptions(ref writer, _options))
         {

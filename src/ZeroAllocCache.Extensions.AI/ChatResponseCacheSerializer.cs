@@ -11,7 +11,8 @@ namespace ZeroAllocCache.Extensions.AI;
 /// <summary>
 /// Stores <see cref="ChatResponse"/> values as JSON with Microsoft.Extensions.AI's own contract
 /// (<see cref="AIJsonUtilities.DefaultOptions"/>), as <c>DistributedCachingChatClient</c> does: the serializer of a
-/// two-level <see cref="ExactMatchCache{TValue}"/> of chat responses.
+/// two-level <see cref="ExactMatchCache{TValue}"/> of chat responses. A streamed response kept update by update
+/// (<see cref="ExactMatchCachingChatClient.CoalesceStreamingUpdates"/> off) is stored as the JSON array of its updates.
 /// </summary>
 /// <remarks>
 /// Registered with <see cref="CacheSerializers"/> when this assembly loads, so a cache of <see cref="ChatResponse"/>
@@ -23,6 +24,9 @@ public sealed class ChatResponseCacheSerializer : IHybridCacheSerializer<ChatRes
 {
     private static readonly JsonTypeInfo<ChatResponse> s_typeInfo =
         (JsonTypeInfo<ChatResponse>)AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatResponse));
+
+    private static readonly JsonTypeInfo<ChatResponseUpdate> s_updateTypeInfo =
+        (JsonTypeInfo<ChatResponseUpdate>)AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatResponseUpdate));
 
     private ChatResponseCacheSerializer()
     {
@@ -36,8 +40,25 @@ public sealed class ChatResponseCacheSerializer : IHybridCacheSerializer<ChatRes
     public ChatResponse Deserialize(ReadOnlySequence<byte> source)
     {
         Utf8JsonReader reader = new(source);
-        return JsonSerializer.Deserialize(ref reader, s_typeInfo)
-            ?? throw new JsonException("The stored chat response is null.");
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+        {
+            reader = new Utf8JsonReader(source);
+            return JsonSerializer.Deserialize(ref reader, s_typeInfo)
+                ?? throw new JsonException("The stored chat response is null.");
+        }
+
+        List<ChatResponseUpdate> updates = [];
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            updates.Add(JsonSerializer.Deserialize(ref reader, s_updateTypeInfo) ?? throw new JsonException("A stored chat response update is null."));
+        }
+
+        if (reader.TokenType != JsonTokenType.EndArray || reader.Read())
+        {
+            throw new JsonException("The stored chat response updates do not end where their array does.");
+        }
+
+        return new UncoalescedChatResponse(updates);
     }
 
     /// <inheritdoc/>
@@ -46,6 +67,18 @@ public sealed class ChatResponseCacheSerializer : IHybridCacheSerializer<ChatRes
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(target);
         using Utf8JsonWriter writer = new(target);
+        if (value is UncoalescedChatResponse uncoalesced)
+        {
+            writer.WriteStartArray();
+            foreach (ChatResponseUpdate update in uncoalesced.Updates)
+            {
+                JsonSerializer.Serialize(writer, update, s_updateTypeInfo);
+            }
+
+            writer.WriteEndArray();
+            return;
+        }
+
         JsonSerializer.Serialize(writer, value, s_typeInfo);
     }
 

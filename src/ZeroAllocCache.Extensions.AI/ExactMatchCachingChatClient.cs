@@ -33,9 +33,11 @@ namespace ZeroAllocCache.Extensions.AI;
 /// for its response. A call that fails or is cancelled stores nothing.
 /// </para>
 /// <para>
-/// <b>Streaming.</b> On a miss, updates are passed through as they arrive and the response coalesced from them with
+/// <b>Streaming.</b> On a miss, updates are passed through as they arrive, read from the provider at the pace of the
+/// caller that asked, and the response coalesced from them with
 /// <see cref="ChatResponseExtensions.ToChatResponse(IEnumerable{ChatResponseUpdate})"/> is stored; a hit replays it
-/// with <see cref="ChatResponse.ToChatResponseUpdates"/>. Streaming and non-streaming requests have different keys:
+/// with <see cref="ChatResponse.ToChatResponseUpdates"/> (with <see cref="CoalesceStreamingUpdates"/> off, the
+/// updates are stored and replayed as they came). Streaming and non-streaming requests have different keys:
 /// a coalesced stream is not the response a non-streaming call returns, so neither answers for the other. A
 /// streaming request that joins an identical one in progress receives the replayed response once it completes. The
 /// response is stored exactly when the provider's stream was read to its end: a caller that stops early or cancels
@@ -90,6 +92,7 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
         StreamingFlight.RunAsync;
 
     private readonly Lock _metricsLock = new();
+    private object[]? _cacheKeyAdditionalValues;
     private CacheMetricsRegistration? _metrics;
 
     /// <summary>Creates the middleware over <paramref name="innerClient"/>.</summary>
@@ -113,6 +116,40 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
     /// its options without cache directives, and runs on every cached request, hits included: keep it cheap.
     /// </summary>
     public Func<IEnumerable<ChatMessage>, ChatOptions?, string?>? PartitionSelector { get; set; }
+
+    /// <summary>
+    /// Values mixed into every key this client computes, as <c>DistributedCachingChatClient.CacheKeyAdditionalValues</c>
+    /// does: a deployment's prompt version, a tenant-independent feature flag. <see langword="null"/> (the default)
+    /// and an empty list add nothing, so the keys are those of a client without them. The list is copied when set.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// A value is of a kind the key cannot write faithfully: use strings, Booleans, numbers, <see cref="Guid"/>,
+    /// <see cref="DateTime"/>, <see cref="DateTimeOffset"/>, <see cref="TimeSpan"/> or <see cref="System.Text.Json.JsonElement"/>.
+    /// </exception>
+    public IReadOnlyList<object>? CacheKeyAdditionalValues
+    {
+        get => _cacheKeyAdditionalValues;
+        set
+        {
+            object[]? copy = value?.ToArray();
+            foreach (object item in copy ?? [])
+            {
+                if (!ChatClientRequestKeySource.CanWrite(item))
+                {
+                    throw new ArgumentException($"A cache key value of type {item.GetType()} cannot be keyed faithfully; use a string, a number, a Boolean or a JsonElement.", nameof(value));
+                }
+            }
+
+            _cacheKeyAdditionalValues = copy;
+        }
+    }
+
+    /// <summary>
+    /// Whether a streamed response is stored coalesced (the default, <see langword="true"/>): adjacent text merged into
+    /// one response, replayed as one update per message, as M.E.AI's <c>CachingChatClient</c> does; or, when
+    /// <see langword="false"/>, stored and replayed update by update, as the provider sent them.
+    /// </summary>
+    public bool CoalesceStreamingUpdates { get; set; } = true;
 
     /// <summary>
     /// The model calls this client answered without calling the inner client (cache hits, and requests that shared
@@ -156,12 +193,34 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
     /// <returns><see langword="false"/> if the request holds something that cannot be keyed faithfully.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="messages"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A cache directive in <paramref name="options"/> is not a Boolean.</exception>
+    /// <remarks>
+    /// The key of a client without <see cref="CacheKeyAdditionalValues"/>; a client with them computes its own with
+    /// <see cref="TryGetCacheKey"/>.
+    /// </remarks>
     public static bool TryCreateCacheKey(
         IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, out CacheKey key)
     {
         ArgumentNullException.ThrowIfNull(messages);
         ChatOptions? keyed = CacheControl.Strip(options, out _);
-        return TryCreateKey(AsList(messages), options, keyed, streaming, out key);
+        return TryCreateKey(AsList(messages), options, keyed, streaming, additionalValues: null, out key);
+    }
+
+    /// <summary>
+    /// Computes the key under which this client stores the response to a request, its
+    /// <see cref="CacheKeyAdditionalValues"/> included.
+    /// </summary>
+    /// <param name="messages">The request's messages.</param>
+    /// <param name="options">The request's options; cache directives in them are ignored.</param>
+    /// <param name="streaming">Whether the key is that of a streaming request.</param>
+    /// <param name="key">The key, when the request can be cached.</param>
+    /// <returns><see langword="false"/> if the request holds something that cannot be keyed faithfully.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="messages"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A cache directive in <paramref name="options"/> is not of its kind.</exception>
+    public bool TryGetCacheKey(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, out CacheKey key)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ChatOptions? keyed = CacheControl.Strip(options, out _);
+        return TryCreateKey(AsList(messages), options, keyed, streaming, _cacheKeyAdditionalValues, out key);
     }
 
     /// <inheritdoc />
@@ -179,7 +238,7 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
         }
 
         IList<ChatMessage> list = AsList(messages);
-        if (!TryCreateKey(list, options, forwarded, streaming: false, out CacheKey key))
+        if (!TryCreateKey(list, options, forwarded, streaming: false, _cacheKeyAdditionalValues, out CacheKey key))
         {
             return InnerClient.GetResponseAsync(list, forwarded, cancellationToken);
         }
@@ -218,7 +277,7 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
         }
 
         IList<ChatMessage> list = AsList(messages);
-        if (!TryCreateKey(list, options, forwarded, streaming: true, out CacheKey key))
+        if (!TryCreateKey(list, options, forwarded, streaming: true, _cacheKeyAdditionalValues, out CacheKey key))
         {
             return InnerClient.GetStreamingResponseAsync(list, forwarded, cancellationToken);
         }
@@ -290,7 +349,7 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
     // Options of a type other than ChatOptions itself may carry properties the key cannot see: such requests bypass
     // the cache. Checked on the caller's options too, since a subclass's Clone (which strips directives) may lose its type.
     private static bool TryCreateKey(
-        IList<ChatMessage> messages, ChatOptions? original, ChatOptions? forwarded, bool streaming, out CacheKey key)
+        IList<ChatMessage> messages, ChatOptions? original, ChatOptions? forwarded, bool streaming, object[]? additionalValues, out CacheKey key)
     {
         if (original is not null && original.GetType() != typeof(ChatOptions))
         {
@@ -298,7 +357,7 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
             return false;
         }
 
-        return ChatClientRequestKeySource.TryCreateKey(messages, forwarded, streaming, out key);
+        return ChatClientRequestKeySource.TryCreateKey(messages, forwarded, streaming, additionalValues, out key);
     }
 
     // The request's partition (its directive, else the selector's choice) and TTL.
@@ -362,7 +421,7 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
         ChatOptions? options,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        StreamingFlight flight = new(token => InnerClient.GetStreamingResponseAsync(messages, options, token));
+        StreamingFlight flight = new(token => InnerClient.GetStreamingResponseAsync(messages, options, token), CoalesceStreamingUpdates);
 
         // Cancelled when this caller stops early, so that a call nobody else waits for is abandoned, not stored.
         using CancellationTokenSource leave = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -386,7 +445,7 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
                 // A hit, or another caller's call in progress: replay its response.
                 ChatResponse response = await shared.ConfigureAwait(false);
                 RecordSaved(response);
-                foreach (ChatResponseUpdate update in response.ToChatResponseUpdates())
+                foreach (ChatResponseUpdate update in UncoalescedChatResponse.ReplayOf(response, CoalesceStreamingUpdates))
                 {
                     yield return update;
                 }
@@ -398,6 +457,7 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
         {
             if (!finished)
             {
+                flight.ReaderLeft();
                 await leave.CancelAsync().ConfigureAwait(false);
                 ObserveFailure(shared);
             }
@@ -414,7 +474,7 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
         if (target.TryGet(in key, out ChatResponse? stored))
         {
             RecordSaved(stored);
-            foreach (ChatResponseUpdate update in stored.ToChatResponseUpdates())
+            foreach (ChatResponseUpdate update in UncoalescedChatResponse.ReplayOf(stored, CoalesceStreamingUpdates))
             {
                 yield return update;
             }
@@ -443,7 +503,7 @@ public class ExactMatchCachingChatClient : DelegatingChatClient
         }
 
         // Reached only when the stream completed and the caller read it all: partial streams are never stored.
-        target.Put(in key, captured.ToChatResponse());
+        target.Put(in key, CoalesceStreamingUpdates ? captured.ToChatResponse() : new UncoalescedChatResponse(captured));
     }
 
     // The shared call may still fail after this caller has left; nobody else may look at its exception.
