@@ -80,6 +80,21 @@ internal static class DiagnosticDescriptors
         "[VariesPerCall] on a parameter that is not part of the key",
         "Parameter '{0}' of method '{1}' is {2}, so it is not part of the cache key and [VariesPerCall] has nothing to order; remove one of them");
 
+    public static readonly DiagnosticDescriptor SeveralPartitionParameters = Create(
+        "ZAC0015",
+        "More than one [CachePartition] parameter",
+        "Method '{0}' marks both '{1}' and '{2}' [CachePartition], but a call is in one partition; mark one of them");
+
+    public static readonly DiagnosticDescriptor PartitionParameterNotString = Create(
+        "ZAC0016",
+        "A [CachePartition] parameter is a string",
+        "Parameter '{0}' of method '{1}' has type '{2}', but the partition's name is a string");
+
+    public static readonly DiagnosticDescriptor PartitionParameterNotCacheKey = Create(
+        "ZAC0017",
+        "[CachePartition] on a parameter marked [NotCacheKey]",
+        "Parameter '{0}' of method '{1}' is marked both [CachePartition] and [NotCacheKey]; a partition's name keeps entries apart, so it cannot also be left out; remove one of them");
+
     private static DiagnosticDescriptor Create(string id, string title, string messageFormat) =>
         new(id, title, messageFormat, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }

@@ -69,6 +69,7 @@ internal static class Emitter
         writer.WriteLine(GeneratedCodeAttribute);
         writer.WriteLine($"{method.Modifiers} {method.ReturnType} {method.MethodName}({parameters})");
         writer.OpenBlock();
+        WritePartitionCheck(writer, method);
         writer.WriteLine($"{CacheKeyType} {key} = {CreateKey(method)};");
 
         if (method.ReturnKind == ReturnKind.Value)
@@ -164,20 +165,24 @@ internal static class Emitter
         }
 
         writer.WriteLine("/// </summary>");
-        foreach (ParameterModel parameter in keys)
+        foreach (ParameterModel parameter in method.Parameters.Where(p => p.Role is ParameterRole.Key or ParameterRole.Partition))
         {
-            writer.WriteLine($"/// <param name=\"{parameter.PlainName}\">The <c>{parameter.PlainName}</c> argument of the call to forget.</param>");
+            writer.WriteLine(parameter.Role == ParameterRole.Partition
+                ? $"/// <param name=\"{parameter.PlainName}\">The partition the call to forget was in.</param>"
+                : $"/// <param name=\"{parameter.PlainName}\">The <c>{parameter.PlainName}</c> argument of the call to forget.</param>");
         }
 
         writer.WriteLine(keys.Length > 0
             ? "/// <returns><see langword=\"true\"/> if a result was cached for these arguments.</returns>"
             : "/// <returns><see langword=\"true\"/> if a result was cached.</returns>");
         writer.WriteLine(GeneratedCodeAttribute);
-        string parameters = string.Join(", ", keys.Select(p => $"{(p.Modifier == "params " ? p.Modifier : string.Empty)}{p.Type} {p.Name}"));
+        ParameterModel[] arguments = method.Parameters.Where(p => p.Role is ParameterRole.Key or ParameterRole.Partition).ToArray();
+        string parameters = string.Join(", ", arguments.Select(p => $"{(p.Modifier == "params " ? p.Modifier : string.Empty)}{p.Type} {p.Name}"));
         string modifiers = method.Accessibility + (method.IsStatic ? " static" : string.Empty);
         writer.WriteLine($"{modifiers} bool {method.InvalidateMethodName}({parameters})");
         writer.OpenBlock();
-        string key = UniqueName(new HashSet<string>(keys.Select(p => p.PlainName)), "key", "cacheKey");
+        WritePartitionCheck(writer, method);
+        string key = UniqueName(new HashSet<string>(arguments.Select(p => p.PlainName)), "key", "cacheKey");
         writer.WriteLine($"{CacheKeyType} {key} = {CreateKey(method)};");
         writer.WriteLine($"return {CacheAccess(method)}.Invalidate(in {key});");
         writer.CloseBlock();
@@ -287,8 +292,22 @@ internal static class Emitter
     private static string CreateKey(CachedMethodModel method) =>
         $"{CacheKeyType}.Create(new {method.KeyTypeName}({string.Join(", ", KeyParameters(method).Select(p => p.Name))}))";
 
+    // The cache, or the partition the call's [CachePartition] argument names.
     private static string CacheAccess(CachedMethodModel method) =>
-        (method.CacheIsStatic ? method.QualifiedTypeName : "this") + "." + method.CacheMember;
+        (method.CacheIsStatic ? method.QualifiedTypeName : "this") + "." + method.CacheMember
+        + (PartitionParameter(method) is { } partition ? $".Partition({partition.Name})" : string.Empty);
+
+    private static ParameterModel? PartitionParameter(CachedMethodModel method) =>
+        method.Parameters.FirstOrDefault(p => p.Role == ParameterRole.Partition);
+
+    // A missing partition name is the caller's mistake, reported under the caller's parameter name.
+    private static void WritePartitionCheck(SourceWriter writer, CachedMethodModel method)
+    {
+        if (PartitionParameter(method) is { } partition)
+        {
+            writer.WriteLine($"global::System.ArgumentException.ThrowIfNullOrEmpty({partition.Name});");
+        }
+    }
 
     private static string ImplementationReceiver(CachedMethodModel method, string instance) =>
         method.ImplementationIsStatic ? method.QualifiedTypeName : instance;

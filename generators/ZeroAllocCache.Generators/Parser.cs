@@ -209,6 +209,7 @@ internal static class Parser
         private EquatableArray<ParameterModel> ParseParameters(ReturnKind? returnKind)
         {
             var parameters = new List<ParameterModel>(method.Parameters.Length);
+            IParameterSymbol? partition = null;
             for (int i = 0; i < method.Parameters.Length; i++)
             {
                 IParameterSymbol parameter = method.Parameters[i];
@@ -234,6 +235,10 @@ internal static class Parser
 
                 string type = parameter.Type.ToDisplayString(s_codeFormat);
                 ParameterRole role = RoleOf(parameter);
+                if (IsPartition(parameter))
+                {
+                    CheckPartition(parameter, parameterSyntax, role, ref partition);
+                }
 
                 if (role != ParameterRole.Key)
                 {
@@ -266,10 +271,36 @@ internal static class Parser
             return parameters.ToEquatableArray();
         }
 
+        // One string parameter, neither left out of the key nor a token, names the partition.
+        private void CheckPartition(IParameterSymbol parameter, ParameterSyntax parameterSyntax, ParameterRole role, ref IParameterSymbol? partition)
+        {
+            Location location = parameter.GetAttributes().First(IsCachePartition).ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? parameterSyntax.GetLocation();
+            if (partition is not null)
+            {
+                Report(DiagnosticDescriptors.SeveralPartitionParameters, location, method.Name, partition.Name, parameter.Name);
+            }
+
+            if (parameter.GetAttributes().Any(IsNotCacheKey))
+            {
+                Report(DiagnosticDescriptors.PartitionParameterNotCacheKey, location, parameter.Name, method.Name);
+            }
+            else if (role == ParameterRole.CancellationToken || parameter.Type.SpecialType != SpecialType.System_String)
+            {
+                Report(DiagnosticDescriptors.PartitionParameterNotString, (parameterSyntax.Type ?? (SyntaxNode)parameterSyntax).GetLocation(), parameter.Name, method.Name, parameter.Type.ToDisplayString(s_messageFormat));
+            }
+
+            partition ??= parameter;
+        }
+
         private void ReportVariesPerCallOnNonKey(IParameterSymbol parameter, ParameterSyntax parameterSyntax, ParameterRole role)
         {
             SyntaxNode? marker = parameter.GetAttributes().First(IsVariesPerCall).ApplicationSyntaxReference?.GetSyntax();
-            string why = role == ParameterRole.CancellationToken ? "a CancellationToken" : "marked [NotCacheKey]";
+            string why = role switch
+            {
+                ParameterRole.CancellationToken => "a CancellationToken",
+                ParameterRole.Partition => "marked [CachePartition]",
+                _ => "marked [NotCacheKey]",
+            };
             Report(DiagnosticDescriptors.VariesPerCallOnNonKeyParameter, (marker ?? parameterSyntax).GetLocation(), parameter.Name, method.Name, why);
         }
 
@@ -667,8 +698,15 @@ internal static class Parser
 
     private static ParameterRole RoleOf(IParameterSymbol parameter) =>
         IsType(parameter.Type, "System.Threading", "CancellationToken") ? ParameterRole.CancellationToken
-        : parameter.GetAttributes().Any(a => IsType(a.AttributeClass, RuntimeNamespace, "NotCacheKeyAttribute")) ? ParameterRole.NotKey
+        : parameter.GetAttributes().Any(IsNotCacheKey) ? ParameterRole.NotKey
+        : IsPartition(parameter) ? ParameterRole.Partition
         : ParameterRole.Key;
+
+    private static bool IsNotCacheKey(AttributeData attribute) => IsType(attribute.AttributeClass, RuntimeNamespace, "NotCacheKeyAttribute");
+
+    private static bool IsPartition(IParameterSymbol parameter) => parameter.GetAttributes().Any(IsCachePartition);
+
+    private static bool IsCachePartition(AttributeData attribute) => IsType(attribute.AttributeClass, RuntimeNamespace, "CachePartitionAttribute");
 
     private static string AccessibilityKeywords(Accessibility accessibility) => accessibility switch
     {

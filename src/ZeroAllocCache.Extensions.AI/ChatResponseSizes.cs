@@ -11,8 +11,11 @@ namespace ZeroAllocCache.Extensions.AI;
 /// (the response, its messages, contents, usage and property bags) measured on .NET 10, 64-bit.
 /// </summary>
 /// <remarks>
-/// Registered with <see cref="CacheValueSizes"/> when this assembly loads, beside the serializer. An estimate: objects
-/// this library cannot see into (raw representations, custom contents' own fields) count only their allowance.
+/// Registered with <see cref="CacheValueSizes"/> when this assembly loads, beside the serializer; a cache looks for it
+/// when it is built, so where a cache of <see cref="ChatResponse"/> may be built before anything from this assembly runs
+/// (<c>UseExactMatchCache</c> and the client always run first), set
+/// <see cref="ExactMatchCacheOptions{TValue}.SizeOf"/> to <see cref="Of"/>. An estimate: objects this library cannot see
+/// into (raw representations, custom contents' own fields) count only their allowance.
 /// </remarks>
 public static class ChatResponseSizes
 {

@@ -115,7 +115,7 @@ public class ParserTests
             .GetFields(BindingFlags.Public | BindingFlags.Static)
             .Select(field => (DiagnosticDescriptor)field.GetValue(null)!)];
 
-        Assert.Equal(14, descriptors.Length);
+        Assert.Equal(17, descriptors.Length);
         Assert.Equal(descriptors.Length, descriptors.Select(d => d.Id).Distinct().Count());
         foreach (DiagnosticDescriptor descriptor in descriptors)
         {

@@ -11,4 +11,7 @@ internal enum ParameterRole
 
     /// <summary>Marked <c>[NotCacheKey]</c>: passed to the implementation, left out of the key.</summary>
     NotKey,
+
+    /// <summary>Marked <c>[CachePartition]</c>: names the partition, passed to the implementation, left out of the key.</summary>
+    Partition,
 }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace ZeroAllocCache;
 
 /// <content>
@@ -9,8 +11,9 @@ public sealed partial class ExactMatchCache<TValue>
     /// <summary>The longest partition name accepted, in characters.</summary>
     public const int MaxPartitionNameLength = 1024;
 
-    // The partitions by name, and their states by id (index 0 stays empty: the cache's own entries). Under the lock.
-    private Dictionary<string, CachePartition<TValue>>? _partitions;
+    // The partitions by name, read without the lock and added to under it; their states by id (index 0 stays empty:
+    // the cache's own entries), under the lock.
+    private ConcurrentDictionary<string, CachePartition<TValue>>? _partitions;
     private readonly List<PartitionState?> _partitionsById = [null];
 
     /// <summary>
@@ -32,6 +35,11 @@ public sealed partial class ExactMatchCache<TValue>
     public CachePartition<TValue> Partition(string name)
     {
         CheckPartitionName(name);
+        if (Volatile.Read(ref _partitions) is { } partitions && partitions.TryGetValue(name, out CachePartition<TValue>? known))
+        {
+            return known;
+        }
+
         using (_lock.Enter())
         {
             return PartitionUnderLock(name);
@@ -46,10 +54,7 @@ public sealed partial class ExactMatchCache<TValue>
             return null;
         }
 
-        using (_lock.Enter())
-        {
-            return _partitions is not null && _partitions.TryGetValue(name, out CachePartition<TValue>? partition) ? partition.State : null;
-        }
+        return Volatile.Read(ref _partitions) is { } partitions && partitions.TryGetValue(name, out CachePartition<TValue>? partition) ? partition.State : null;
     }
 
     internal int CountOf(PartitionState partition)
@@ -108,13 +113,19 @@ public sealed partial class ExactMatchCache<TValue>
     // Under the lock: the partition of the name, made on first use.
     private CachePartition<TValue> PartitionUnderLock(string name)
     {
-        _partitions ??= new Dictionary<string, CachePartition<TValue>>(StringComparer.Ordinal);
-        if (!_partitions.TryGetValue(name, out CachePartition<TValue>? partition))
+        ConcurrentDictionary<string, CachePartition<TValue>>? partitions = _partitions;
+        if (partitions is null)
+        {
+            partitions = new(StringComparer.Ordinal);
+            Volatile.Write(ref _partitions, partitions); // published whole to the readers outside the lock
+        }
+
+        if (!partitions.TryGetValue(name, out CachePartition<TValue>? partition))
         {
             PartitionState state = new(_partitionsById.Count, name);
             _partitionsById.Add(state);
             partition = new CachePartition<TValue>(this, state);
-            _partitions.Add(name, partition);
+            partitions[name] = partition;
         }
 
         return partition;
