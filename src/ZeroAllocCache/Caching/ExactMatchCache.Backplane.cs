@@ -39,7 +39,7 @@ public sealed partial class ExactMatchCache<TValue>
             _changes++;
             _pool.Clear();
             _index.Clear();
-            _lru.Clear();
+            ClearOrder();
             EmptyPartitions(resetCounters: false);
             _bytes = 0;
         }

@@ -158,9 +158,8 @@ public sealed partial class ExactMatchCache<TValue>
             int index = FindFresh(key, partition, now, clockRead);
             if (index != LruList.None)
             {
-                _lru.MoveToFirst(_pool.Entries, index);
-                partition?.Order.MoveToFirst(_pool.Entries, index);
-                _changes++; // the LRU order changed, which a snapshot keeps
+                Touch(_pool.Entries, index, partition);
+                _changes++; // the policy's order changed, which a snapshot keeps
                 stored = _pool.Entries[index].Value;
                 call = null;
                 started = false;

@@ -291,7 +291,7 @@ public sealed partial class ExactMatchCache<TValue>
                     copiedAt = _timeProvider.GetTimestamp();
                     CacheEntry<TValue>[] entries = _pool.Entries;
                     count = 0;
-                    for (int i = _lru.Head; i != LruList.None; i = entries[i].Next)
+                    for (int i = FirstInOrder(); i != LruList.None; i = NextInOrder(i))
                     {
                         ref CacheEntry<TValue> entry = ref entries[i];
                         if (TtlOf(entry) is not { } ttl || _timeProvider.GetElapsedTime(entry.Timestamp, copiedAt) <= ttl)
@@ -388,7 +388,7 @@ public sealed partial class ExactMatchCache<TValue>
         }
 
         _index.Add(entries, index);
-        _lru.AddLast(entries, index);
+        AddLastToOrder(entries, index);
         _bytes += loaded.Size;
         if (partition is not null)
         {

@@ -122,6 +122,8 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         _maxBytesPerPartition = options.MaxBytesPerPartition;
         _sizeOf = options.SizeOf ?? (CacheValueSizes.TryGet(out Func<TValue, long>? builtIn) ? builtIn : null);
         _ttlOf = options.TtlOf;
+        _policy = options.EvictionPolicy;
+        _ghost = GhostFor(_policy, _maxSize);
         _readsClock = _ttl.HasValue || _ttlOf is not null;
 
         int capacity = _maxSize == 0 ? UnboundedInitialCapacity : _maxSize;
@@ -343,7 +345,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
             _changes++;
             _pool.Clear();
             _index.Clear();
-            _lru.Clear();
+            ClearOrder();
             EmptyPartitions(resetCounters: true);
             _bytes = 0;
             _hits = 0;
@@ -465,11 +467,10 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
                 entry.HitCount++;
             }
 
-            _lru.MoveToFirst(entries, index);
+            Touch(entries, index, partition);
             if (partition is not null)
             {
                 partition.Hits++;
-                partition.Order.MoveToFirst(entries, index);
             }
 
             value = entry.Value;
@@ -606,18 +607,17 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
             existing.Size = size;
             existing.TtlTicks = ownTtlTicks != 0 ? ownTtlTicks : _ttlTicks;
             existing.HasOwnTtl = ownTtlTicks != 0;
-            _lru.MoveToFirst(entries, index);
+            Touch(entries, index, partition);
             if (partition is not null)
             {
                 partition.Bytes += growth;
-                partition.Order.MoveToFirst(entries, index);
             }
         }
         else
         {
             if (partition is not null && _maxSizePerPartition != 0 && partition.Count >= _maxSizePerPartition)
             {
-                Evict(partition.Order.Tail); // at its quota: its own least recently used goes, never another's
+                Evict(PartitionVictim(partition)); // at its quota: one of its own goes, never another's
             }
 
             index = TakeSlot();
@@ -632,7 +632,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
             entry.TtlTicks = ownTtlTicks != 0 ? ownTtlTicks : _ttlTicks;
             entry.HasOwnTtl = ownTtlTicks != 0;
             _index.Add(entries, index);
-            _lru.AddFirst(entries, index);
+            AddToOrder(entries, index);
             _bytes += size;
             if (partition is not null)
             {
@@ -647,7 +647,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         {
             while (partition.Bytes > _maxBytesPerPartition)
             {
-                Evict(partition.Order.Tail);
+                Evict(PartitionVictim(partition));
             }
         }
 
@@ -655,7 +655,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         {
             while (_bytes > _maxBytes)
             {
-                Evict(_lru.Tail);
+                Evict(Victim());
             }
         }
 
@@ -723,8 +723,8 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
             return index;
         }
 
-        // Full: reuse the least recently used entry's slot in place.
-        index = _lru.Tail;
+        // Full: reuse the slot of the entry the policy evicts, in place.
+        index = Victim();
         Unlink(index);
         CountEviction(index);
         return index;
@@ -759,11 +759,11 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         CacheEntry<TValue>[] entries = _pool.Entries;
         ref CacheEntry<TValue> entry = ref entries[index];
         _index.Remove(entries, index);
-        _lru.Remove(entries, index);
+        PartitionState? owner = PartitionOf(entry.Partition);
+        RemoveFromOrder(entries, index, owner);
         _bytes -= entry.Size;
-        if (PartitionOf(entry.Partition) is { } owner)
+        if (owner is not null)
         {
-            owner.Order.Remove(entries, index);
             owner.Count--;
             owner.Bytes -= entry.Size;
         }
@@ -783,7 +783,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         // Rebuild the index over the live entries, found by walking the LRU list.
         CacheEntry<TValue>[] entries = _pool.Entries;
         KeyIndex index = new(larger);
-        for (int i = _lru.Head; i != LruList.None; i = entries[i].Next)
+        for (int i = FirstInOrder(); i != LruList.None; i = NextInOrder(i))
         {
             index.Add(entries, i);
         }

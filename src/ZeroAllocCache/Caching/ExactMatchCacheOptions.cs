@@ -88,6 +88,14 @@ public sealed class ExactMatchCacheOptions<TValue>
     /// </summary>
     public Func<TValue, TimeSpan?>? TtlOf { get; set; }
 
+    /// <summary>
+    /// How a full cache (or a partition at its quota) chooses the entry to evict: <see cref="CacheEvictionPolicy.Lru"/>
+    /// (the default), <see cref="CacheEvictionPolicy.Sieve"/> or <see cref="CacheEvictionPolicy.S3Fifo"/>, which keep
+    /// more of the entries asked again when most requests are one-off. The API, TTLs, partitions, budgets, levels and
+    /// snapshots behave the same under each.
+    /// </summary>
+    public CacheEvictionPolicy EvictionPolicy { get; set; }
+
     /// <summary>The <see cref="DistributedKeyPrefix"/> of options that set none: <c>"zac:"</c>.</summary>
     public const string DefaultDistributedKeyPrefix = "zac:";
 
@@ -224,6 +232,11 @@ public sealed class ExactMatchCacheOptions<TValue>
         if (Ttl is { } ttl && ttl <= TimeSpan.Zero)
         {
             problems.Add((nameof(Ttl), $"Ttl must be above zero, or null for no expiry; it is {ttl}."));
+        }
+
+        if (!Enum.IsDefined(EvictionPolicy))
+        {
+            problems.Add((nameof(EvictionPolicy), $"EvictionPolicy must be Lru, Sieve or S3Fifo; it is {(int)EvictionPolicy}."));
         }
 
         if (MaxBytes < 0)

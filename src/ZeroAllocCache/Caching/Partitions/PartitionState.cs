@@ -13,6 +13,9 @@ internal sealed class PartitionState(int id, string name)
     /// <summary>The partition's entries, most recently used first: what its quotas evict from.</summary>
     public LruList<PartitionOrder> Order = new();
 
+    /// <summary>Under SIEVE and S3-FIFO, where the partition's own hand stopped: the next entry its quota looks at.</summary>
+    public int Hand = LruList.None;
+
     public int Count;
 
     public long Bytes;
@@ -33,6 +36,7 @@ internal sealed class PartitionState(int id, string name)
     public void Empty()
     {
         Order.Clear();
+        Hand = LruList.None;
         Count = 0;
         Bytes = 0;
     }

@@ -46,4 +46,12 @@ internal struct CacheEntry<TValue>
 
     /// <summary>Whether <see cref="TtlTicks"/> is the entry's own, rather than the cache's.</summary>
     public bool HasOwnTtl;
+
+    /// <summary>
+    /// What a hit leaves for the eviction policy: SIEVE's visited bit (0 or 1), S3-FIFO's frequency (0 to 3); unused by LRU.
+    /// </summary>
+    public byte Mark;
+
+    /// <summary>Under S3-FIFO, whether the entry is in the main queue rather than the small one.</summary>
+    public bool InMain;
 }

@@ -1,0 +1,143 @@
+namespace ZeroAllocCache.Tests.Eviction;
+
+/// <summary>What each eviction policy keeps, and that everything else behaves the same under each.</summary>
+public class EvictionPolicyTests
+{
+    private static CacheKey Key(int i) => CacheKey.Create($"question {i}", "system", "model", 0.2f, 512);
+
+    [Fact]
+    public void Lru_is_the_default()
+    {
+        using ExactMatchCache<string> cache = new();
+
+        Assert.Equal(CacheEvictionPolicy.Lru, cache.EvictionPolicy);
+        Assert.Equal(CacheEvictionPolicy.Lru, new ExactMatchCacheOptions<string>().EvictionPolicy);
+    }
+
+    [Fact]
+    public void An_undefined_policy_is_refused_naming_it()
+    {
+        ArgumentOutOfRangeException thrown = Assert.Throws<ArgumentOutOfRangeException>(
+            () => new ExactMatchCache<string>(new ExactMatchCacheOptions<string> { EvictionPolicy = (CacheEvictionPolicy)7 }));
+
+        Assert.Equal("EvictionPolicy", thrown.ParamName);
+    }
+
+    [Theory]
+    [InlineData(CacheEvictionPolicy.Sieve)]
+    [InlineData(CacheEvictionPolicy.S3Fifo)]
+    public void A_burst_of_one_off_requests_leaves_the_entries_asked_again_where_Lru_loses_them(CacheEvictionPolicy policy)
+    {
+        using ExactMatchCache<string> scanResistant = new(new ExactMatchCacheOptions<string> { MaxSize = 100, EvictionPolicy = policy });
+        using ExactMatchCache<string> lru = new(maxSize: 100);
+        foreach (ExactMatchCache<string> cache in new[] { scanResistant, lru })
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                cache.Put(Key(i), "popular");
+                cache.TryGet(Key(i), out _);
+                cache.TryGet(Key(i), out _);
+            }
+
+            for (int i = 1_000; i < 1_200; i++)
+            {
+                cache.Put(Key(i), "one-off");
+            }
+        }
+
+        int kept = Enumerable.Range(0, 20).Count(i => scanResistant.TryGetEntryInfo(Key(i), out _));
+        int keptByLru = Enumerable.Range(0, 20).Count(i => lru.TryGetEntryInfo(Key(i), out _));
+        Assert.Equal(20, kept);
+        Assert.Equal(0, keptByLru);
+    }
+
+    [Theory]
+    [InlineData(CacheEvictionPolicy.Sieve)]
+    [InlineData(CacheEvictionPolicy.S3Fifo)]
+    public void A_partition_at_its_quota_evicts_its_own_entries_only(CacheEvictionPolicy policy)
+    {
+        using ExactMatchCache<string> cache = new(new ExactMatchCacheOptions<string> { MaxSize = 1_000, MaxSizePerPartition = 10, EvictionPolicy = policy });
+        for (int i = 0; i < 8; i++)
+        {
+            cache.Partition("quiet").Put(Key(i), "kept");
+        }
+
+        for (int i = 100; i < 600; i++)
+        {
+            cache.Partition("noisy").Put(Key(i), "burst");
+        }
+
+        Assert.Equal(10, cache.Partition("noisy").Count);
+        Assert.All(Enumerable.Range(0, 8), i => Assert.True(cache.Partition("quiet").TryGet(Key(i), out _)));
+    }
+
+    [Theory]
+    [InlineData(CacheEvictionPolicy.Sieve)]
+    [InlineData(CacheEvictionPolicy.S3Fifo)]
+    public void The_byte_budget_holds_under_every_policy(CacheEvictionPolicy policy)
+    {
+        using ExactMatchCache<byte[]> cache = new(new ExactMatchCacheOptions<byte[]> { MaxSize = 0, MaxBytes = 5_000, SizeOf = v => v.Length, EvictionPolicy = policy });
+        Random random = new(5);
+        for (int i = 0; i < 2_000; i++)
+        {
+            cache.Put(Key(random.Next(300)), new byte[random.Next(10, 400)]);
+            cache.TryGet(Key(random.Next(300)), out _);
+            Assert.True(cache.Stats.StoredBytes <= 5_000);
+        }
+    }
+
+    [Theory]
+    [InlineData(CacheEvictionPolicy.Sieve)]
+    [InlineData(CacheEvictionPolicy.S3Fifo)]
+    public async Task A_snapshot_keeps_every_entry_and_loads_into_a_cache_of_the_same_policy(CacheEvictionPolicy policy)
+    {
+        using ExactMatchCache<string> saved = new(new ExactMatchCacheOptions<string> { MaxSize = 50, EvictionPolicy = policy });
+        for (int i = 0; i < 200; i++)
+        {
+            saved.Put(Key(i % 70), "v" + (i % 70));
+            saved.TryGet(Key(i % 7), out _);
+        }
+
+        using MemoryStream file = new();
+        await saved.SaveSnapshotAsync(file);
+        file.Position = 0;
+        using ExactMatchCache<string> loaded = new(new ExactMatchCacheOptions<string> { MaxSize = 50, EvictionPolicy = policy });
+
+        Assert.Equal(saved.Count, await loaded.LoadSnapshotAsync(file));
+        for (int i = 0; i < 70; i++)
+        {
+            Assert.Equal(saved.TryGetEntryInfo(Key(i), out _), loaded.TryGetEntryInfo(Key(i), out _));
+        }
+    }
+
+    [Theory]
+    [InlineData(CacheEvictionPolicy.Sieve)]
+    [InlineData(CacheEvictionPolicy.S3Fifo)]
+    public void A_hit_and_a_put_into_a_full_cache_allocate_nothing(CacheEvictionPolicy policy)
+    {
+        using ExactMatchCache<string> cache = new(new ExactMatchCacheOptions<string> { MaxSize = 64, EvictionPolicy = policy });
+        CacheKey[] keys = [.. Enumerable.Range(0, 256).Select(Key)];
+        CacheKey hot = keys[0];
+        cache.Put(hot, "hot");
+        int next = 1;
+
+        Assert.Equal(0, Allocations.Of(() => cache.TryGet(hot, out _)));
+        Assert.Equal(0, Allocations.Of(() => cache.Put(keys[next++ & 255], "value")));
+        Assert.Equal(64, cache.Count);
+    }
+
+    [Theory]
+    [InlineData(CacheEvictionPolicy.Sieve)]
+    [InlineData(CacheEvictionPolicy.S3Fifo)]
+    public void An_unbounded_cache_grows_and_keeps_every_entry_under_every_policy(CacheEvictionPolicy policy)
+    {
+        using ExactMatchCache<int> cache = new(new ExactMatchCacheOptions<int> { MaxSize = 0, EvictionPolicy = policy });
+        for (int i = 0; i < 1_000; i++)
+        {
+            cache.Put(Key(i), i);
+        }
+
+        Assert.Equal(1_000, cache.Count);
+        Assert.All(Enumerable.Range(0, 1_000), i => Assert.True(cache.TryGet(Key(i), out int v) && v == i));
+    }
+}
