@@ -110,7 +110,7 @@ public sealed partial class ExactMatchCache<TValue>
     /// What a periodic save compares: it differs from an earlier reading when an entry was stored, replaced, removed or
     /// moved in the LRU order (changes) or hit (its hit count) since. Two numbers, because a clear resets the hits.
     /// </summary>
-    internal (long Changes, long Hits) SnapshotVersion => (Volatile.Read(ref _changes), Volatile.Read(ref _hits));
+    internal (long Changes, long Hits) SnapshotVersion => (Volatile.Read(ref _changes), AllHits);
 
     /// <summary>The save to a file, atomically; returns the number of entries written.</summary>
     internal async Task<int> SaveSnapshotFileAsync(string path, CancellationToken cancellationToken)
@@ -389,6 +389,7 @@ public sealed partial class ExactMatchCache<TValue>
 
         _index.Add(entries, index);
         AddLastToOrder(entries, index);
+        EntryVersion.Publish(ref entry);
         _bytes += loaded.Size;
         if (partition is not null)
         {

@@ -129,6 +129,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         int capacity = _maxSize == 0 ? UnboundedInitialCapacity : _maxSize;
         _pool = new EntryPool<TValue>(capacity);
         _index = new KeyIndex(capacity);
+        _readerBuckets = _index.Buckets;
 
         _serializer = options.Serializer ?? (CacheSerializers.TryGet(out IHybridCacheSerializer<TValue>? registered) ? registered : null);
         if (options.DistributedCache is { } store)
@@ -190,7 +191,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         {
             using (_lock.Enter())
             {
-                return new CacheStats(_hits, _misses, _pool.Count, _evictions, _expirations)
+                return new CacheStats(AllHits, _misses, _pool.Count, _evictions, _expirations)
                 {
                     Rejected = _rejected,
                     StoredBytes = _bytes,
@@ -260,6 +261,11 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     /// </returns>
     public bool TryGet(in CacheKey key, [MaybeNullWhen(false)] out TValue value)
     {
+        if (_policy != CacheEvictionPolicy.Lru && TryHitWithoutLock(key, partitionId: 0, out value))
+        {
+            return true;
+        }
+
         // Read the clock before the lock: it is the slowest part of a TTL check.
         bool clockRead = _readsClock;
         long now = clockRead ? _timeProvider.GetTimestamp() : 0;
@@ -349,6 +355,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
             EmptyPartitions(resetCounters: true);
             _bytes = 0;
             _hits = 0;
+            ResetLockFreeHits();
             _misses = 0;
             _evictions = 0;
             _expirations = 0;
@@ -443,6 +450,12 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     // TryGet of a partition's entries.
     private bool TryGetCore(in CacheKey key, PartitionState partition, [MaybeNullWhen(false)] out TValue value)
     {
+        if (_policy != CacheEvictionPolicy.Lru && TryHitWithoutLock(key, partition.Id, out value))
+        {
+            partition.Hits++; // racy, like the hit's own counts: a lost increment under contention costs less than a lock
+            return true;
+        }
+
         bool clockRead = _readsClock;
         long now = clockRead ? _timeProvider.GetTimestamp() : 0;
         using (_lock.Enter())
@@ -601,12 +614,14 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
             ref CacheEntry<TValue> existing = ref entries[index];
             long growth = size - existing.Size;
             _bytes += growth;
+            EntryVersion.Invalidate(ref existing);
             existing.Value = value;
             existing.Timestamp = now;
             existing.HitCount = 0;
             existing.Size = size;
             existing.TtlTicks = ownTtlTicks != 0 ? ownTtlTicks : _ttlTicks;
             existing.HasOwnTtl = ownTtlTicks != 0;
+            EntryVersion.Publish(ref existing);
             Touch(entries, index, partition);
             if (partition is not null)
             {
@@ -633,6 +648,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
             entry.HasOwnTtl = ownTtlTicks != 0;
             _index.Add(entries, index);
             AddToOrder(entries, index);
+            EntryVersion.Publish(ref entry);
             _bytes += size;
             if (partition is not null)
             {
@@ -758,6 +774,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     {
         CacheEntry<TValue>[] entries = _pool.Entries;
         ref CacheEntry<TValue> entry = ref entries[index];
+        EntryVersion.Invalidate(ref entry);
         _index.Remove(entries, index);
         PartitionState? owner = PartitionOf(entry.Partition);
         RemoveFromOrder(entries, index, owner);
@@ -789,5 +806,6 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         }
 
         _index = index;
+        Volatile.Write(ref _readerBuckets, index.Buckets);
     }
 }

@@ -54,4 +54,10 @@ internal struct CacheEntry<TValue>
 
     /// <summary>Under S3-FIFO, whether the entry is in the main queue rather than the small one.</summary>
     public bool InMain;
+
+    /// <summary>
+    /// The entry's version for lock-free readers (<see cref="EntryVersion"/>): odd while the entry is valid and
+    /// unchanged, even while it is free or being written; it only ever grows.
+    /// </summary>
+    public int Version;
 }

@@ -14,13 +14,16 @@ internal sealed class EntryPool<TValue>
     // Slots below this index have been handed out at least once; the ones above have never been used.
     private int _highWater;
 
+    /// <summary>
+    /// The slots. Replaced by a larger array when the pool grows; a field, so that lock-free readers can read it with
+    /// <see cref="Volatile.Read{T}(ref readonly T)"/>.
+    /// </summary>
+    public CacheEntry<TValue>[] Entries;
+
     public EntryPool(int capacity)
     {
         Entries = new CacheEntry<TValue>[capacity];
     }
-
-    /// <summary>The slots. Replaced by a larger array when the pool grows.</summary>
-    public CacheEntry<TValue>[] Entries { get; private set; }
 
     /// <summary>The number of slots in use.</summary>
     public int Count { get; private set; }
@@ -63,17 +66,37 @@ internal sealed class EntryPool<TValue>
         Count--;
     }
 
-    /// <summary>Moves every slot into a larger array; indices stay valid.</summary>
+    /// <summary>
+    /// Moves every slot into a larger array; indices stay valid. The old array's entries are marked invalid, so that a
+    /// lock-free reader still holding it gives up rather than return what may since have changed in the new one.
+    /// </summary>
     public void Grow(int capacity)
     {
+        CacheEntry<TValue>[] old = Entries;
         CacheEntry<TValue>[] larger = new CacheEntry<TValue>[capacity];
-        Array.Copy(Entries, larger, _highWater);
-        Entries = larger;
+        Array.Copy(old, larger, _highWater);
+        Volatile.Write(ref Entries, larger);
+        for (int i = 0; i < _highWater; i++)
+        {
+            EntryVersion.Invalidate(ref old[i]);
+        }
     }
 
+    /// <summary>
+    /// Frees every slot. Versions are kept, not zeroed, and only moved on: a version that came back to a value a
+    /// lock-free reader saw before the clear would let it accept an entry written since.
+    /// </summary>
     public void Clear()
     {
-        Array.Clear(Entries, 0, _highWater);
+        CacheEntry<TValue>[] entries = Entries;
+        for (int i = 0; i < _highWater; i++)
+        {
+            ref CacheEntry<TValue> entry = ref entries[i];
+            EntryVersion.Invalidate(ref entry);
+            entry.Value = default!;
+            entry.NextInBucket = 0;
+        }
+
         _freeHead = LruList.None;
         _highWater = 0;
         Count = 0;

@@ -22,6 +22,9 @@ internal readonly struct KeyIndex
         _mask = size - 1;
     }
 
+    /// <summary>The buckets themselves, for readers that take no lock (their length is a power of two).</summary>
+    public int[] Buckets => _buckets;
+
     /// <summary>The number of buckets; at least the capacity the index was made for.</summary>
     public int BucketCount => _buckets.Length;
 
