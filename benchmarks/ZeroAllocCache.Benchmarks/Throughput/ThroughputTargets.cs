@@ -24,8 +24,12 @@ public static class ThroughputTargets
         Workload workload = new(requests);
         return
         [
-            () => new ExactMatchRequests(workload),
-            () => new ExactMatchKeys(workload),
+            () => new ExactMatchRequests(workload, CacheEvictionPolicy.Lru),
+            () => new ExactMatchRequests(workload, CacheEvictionPolicy.Sieve),
+            () => new ExactMatchRequests(workload, CacheEvictionPolicy.S3Fifo),
+            () => new ExactMatchKeys(workload, CacheEvictionPolicy.Lru),
+            () => new ExactMatchKeys(workload, CacheEvictionPolicy.Sieve),
+            () => new ExactMatchKeys(workload, CacheEvictionPolicy.S3Fifo),
             () => new SeedPort(workload),
             () => new MemoryCacheSeedKey(workload),
             () => new BitFasterTuple(workload),
@@ -54,11 +58,11 @@ public static class ThroughputTargets
         public int Count => Stored.Length;
     }
 
-    private sealed class ExactMatchRequests(Workload workload) : IThroughputTarget
+    private sealed class ExactMatchRequests(Workload workload, CacheEvictionPolicy policy) : IThroughputTarget
     {
-        private readonly ExactMatchCache<string> _cache = new(workload.Count);
+        private readonly ExactMatchCache<string> _cache = new(new ExactMatchCacheOptions<string> { MaxSize = workload.Count, EvictionPolicy = policy });
 
-        public string Name => "ExactMatchCache.TryGet (5 fields)";
+        public string Name => policy == CacheEvictionPolicy.Lru ? "ExactMatchCache.TryGet (5 fields)" : $"ExactMatchCache.TryGet (5 fields, {policy})";
 
         public bool Read(int request)
         {
@@ -78,9 +82,12 @@ public static class ThroughputTargets
         private readonly ExactMatchCache<string> _cache;
         private readonly CacheKey[] _keys;
 
-        public ExactMatchKeys(Workload workload)
+        private readonly CacheEvictionPolicy _policy;
+
+        public ExactMatchKeys(Workload workload, CacheEvictionPolicy policy)
         {
-            _cache = new ExactMatchCache<string>(workload.Count);
+            _policy = policy;
+            _cache = new ExactMatchCache<string>(new ExactMatchCacheOptions<string> { MaxSize = workload.Count, EvictionPolicy = policy });
             _keys = new CacheKey[workload.Count];
             for (int i = 0; i < _keys.Length; i++)
             {
@@ -89,7 +96,7 @@ public static class ThroughputTargets
             }
         }
 
-        public string Name => "ExactMatchCache.TryGet (precomputed CacheKey)";
+        public string Name => _policy == CacheEvictionPolicy.Lru ? "ExactMatchCache.TryGet (precomputed CacheKey)" : $"ExactMatchCache.TryGet (precomputed CacheKey, {_policy})";
 
         public bool Read(int request) => _cache.TryGet(in _keys[request], out _);
 

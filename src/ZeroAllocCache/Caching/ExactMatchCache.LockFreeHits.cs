@@ -17,11 +17,15 @@ public sealed partial class ExactMatchCache<TValue>
     // The index's buckets as lock-free readers find them (replaced when an unbounded cache grows).
     private int[] _readerBuckets;
 
-    // Hits counted without the lock, one padded slot per thread-id stripe so that threads write lines of their own.
+    // Hits counted without the lock, one padded slot per processor stripe, so that cores write lines of their own.
     private readonly long[] _lockFreeHits = new long[HitStripes * HitStripeStride];
 
     private const int HitStripes = 16;
     private const int HitStripeStride = 8; // 8 longs: one 64-byte cache line per stripe
+
+    // An entry's hit count grows on lock-free hits up to here and then stays: a hot entry shared by many cores must
+    // stop being written on every hit, or its cache line moves between them on each one.
+    internal const int LockFreeHitCountCap = 1_000;
 
     // The hits counted on both paths.
     private long AllHits
@@ -84,8 +88,9 @@ public sealed partial class ExactMatchCache<TValue>
         return false;
     }
 
-    // What a lock-free hit leaves: the policy's mark (written only when it changes, so a hot entry's line stays
-    // shared), the entry's hit count and the stripe's hit counter, all plain stores that may race and lose a count.
+    // What a lock-free hit leaves: the policy's mark and the entry's hit count (each written only while it changes, so
+    // that a hot entry's line stays shared between cores) and the stripe's hit counter; plain stores that may race and
+    // lose a count, never a value.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void MarkHit(ref CacheEntry<TValue> entry)
     {
@@ -94,11 +99,11 @@ public sealed partial class ExactMatchCache<TValue>
             entry.Mark++;
         }
 
-        if (entry.HitCount != int.MaxValue)
+        if (entry.HitCount < LockFreeHitCountCap)
         {
             entry.HitCount++;
         }
 
-        _lockFreeHits[(Environment.CurrentManagedThreadId & (HitStripes - 1)) * HitStripeStride]++;
+        _lockFreeHits[(Thread.GetCurrentProcessorId() & (HitStripes - 1)) * HitStripeStride]++;
     }
 }
