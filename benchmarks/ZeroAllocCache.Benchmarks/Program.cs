@@ -9,7 +9,8 @@ using ZeroAllocCache.Benchmarks.Throughput;
 // BenchmarkDotNet suites by default (`-- --filter '*'`); the harnesses by name:
 //   `-- throughput [seconds] [repetitions] [name filter]`, `-- memory`, `-- compare [calls per round] build-dir...` and
 //   `-- distributed [rounds] [calls per round]` (the distributed reads, interleaved, on a redis-server it starts) and
-//   `-- backplane [messages] [locks]` (backplane messages per second and lock latency, on a redis-server it starts).
+//   `-- backplane [messages] [locks]` (backplane messages per second and lock latency, on a redis-server it starts) and
+//   `-- hitratio [workload.jsonl]` (each eviction policy's hit ratio on three traces, beside BitFaster's).
 switch (args.FirstOrDefault())
 {
     case "compare":
@@ -20,6 +21,9 @@ switch (args.FirstOrDefault())
         return 0;
     case "memory":
         MemoryPerEntryHarness.Run();
+        return 0;
+    case "hitratio":
+        ZeroAllocCache.Benchmarks.HitRatio.HitRatioHarness.Run(args[1..]);
         return 0;
     case "backplane":
         ZeroAllocCache.Benchmarks.Backplane.BackplaneHarness.Run(args[1..]);
