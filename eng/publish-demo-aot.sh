@@ -84,6 +84,12 @@ hits=$(awk '$1 == "hits" { gsub(",", "", $2); print $2 }' "$run_log")
 rm -f "$run_log"
 [[ $hits =~ ^[0-9]+$ && $hits -gt 0 ]] || fail "the summary reports no hits."
 
+step "Sweep the capacities and draw the chart (ScottPlot, natively)"
+sweep_dir=$(mktemp -d)
+"$binary" sweep --out "$sweep_dir" | tail -3
+[[ -s "$sweep_dir/miss-ratio.png" && -s "$sweep_dir/miss-ratio.svg" ]] || fail "the native sweep wrote no chart."
+rm -rf "$sweep_dir"
+
 step "Bad input exits with code 2"
 set +e
 "$binary" --no-such-option >/dev/null 2>&1

@@ -3,6 +3,7 @@ using System.Globalization;
 
 using ZeroAllocCache.Demo.Models;
 using ZeroAllocCache.Demo.Replay;
+using ZeroAllocCache.Demo.Sweep;
 using ZeroAllocCache.Demo.Workload;
 
 namespace ZeroAllocCache.Demo;
@@ -70,7 +71,7 @@ public static class DemoApp
 
         if (options.ShowHelp)
         {
-            output.Write(DemoOptions.Usage);
+            output.Write(options.Sweep ? DemoOptions.SweepUsage : DemoOptions.Usage);
             return Success;
         }
 
@@ -95,6 +96,20 @@ public static class DemoApp
         {
             error.WriteLine($"error: cannot read the workload '{workloadPath}': {failure.Message}");
             return BadInput;
+        }
+
+        if (options.Sweep)
+        {
+            try
+            {
+                return await SweepAsync(options, workloadPath, workload, output, error, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                output.Flush();
+                error.WriteLine("Interrupted.");
+                return Interrupted;
+            }
         }
 
         if (options.Model is { } modelName)
@@ -243,6 +258,72 @@ public static class DemoApp
             output.WriteLine($"Snapshot: {path} cannot be loaded, starting cold: {failure.Message}");
             return 0;
         }
+    }
+
+    // The sweep: every policy at a range of capacities, a table, the smallest capacity near the best, and the chart.
+    private static async Task<int> SweepAsync(
+        DemoOptions options, string workloadPath, IReadOnlyList<WorkloadEntry> workload, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        string folder = Path.GetFullPath(options.OutDirectory ?? ".");
+        if (File.Exists(folder))
+        {
+            error.WriteLine($"error: --out '{options.OutDirectory}' is a file; give a folder.");
+            return BadInput;
+        }
+
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception failure) when (failure is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: cannot create the folder '{options.OutDirectory}': {failure.Message}");
+            return BadInput;
+        }
+
+        string ttl = options.Ttl is { } t ? DemoOptions.FormatDuration(t) : "off";
+        output.WriteLine(Invariant($"Sweeping {SummaryTable.Count(workload.Count)} requests from {Path.GetFileName(workloadPath)} at {CapacitySweep.Fractions.Count} capacities under {string.Join(", ", CapacitySweep.Policies)}, TTL {ttl}."));
+        Lock progressLock = new();
+        int shown = 0;
+        (IReadOnlyList<SweepPoint> points, int distinct, double meanBytes) = await CapacitySweep.RunAsync(
+            workload,
+            options.Ttl,
+            (done, total) =>
+            {
+                // A bar a line at each quarter: readable on a terminal and in a log alike.
+                lock (progressLock)
+                {
+                    int quarter = done * 4 / total;
+                    if (quarter > shown)
+                    {
+                        shown = quarter;
+                        int filled = quarter * 10;
+                        output.WriteLine(Invariant($"  [{new string('#', filled)}{new string('.', 40 - filled)}] {quarter * 25,3}%"));
+                    }
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        output.WriteLine();
+        output.WriteLine(Invariant($"Miss ratio by capacity ({SummaryTable.Count(distinct)} distinct requests; answers {meanBytes:0} bytes each on average):"));
+        output.WriteLine();
+        output.WriteLine("| capacity | of distinct | answers' bytes | " + string.Join(" | ", CapacitySweep.Policies) + " |");
+        output.WriteLine("|---:|---:|---:|" + string.Concat(CapacitySweep.Policies.Select(_ => "---:|")));
+        foreach (int capacity in points.Select(p => p.Capacity).Distinct().Order())
+        {
+            IEnumerable<string> ratios = CapacitySweep.Policies.Select(policy => SummaryTable.Percent(points.Single(p => p.Policy == policy && p.Capacity == capacity).MissRatio));
+            output.WriteLine(Invariant($"| {SummaryTable.Count(capacity)} | {SummaryTable.Percent((double)capacity / distinct)} | {MissRatioChart.Bytes(capacity * meanBytes)} | {string.Join(" | ", ratios)} |"));
+        }
+
+        SweepPoint best = points.MaxBy(p => p.HitRatio)!;
+        SweepPoint enough = CapacitySweep.SmallestNearBest(points);
+        output.WriteLine();
+        output.WriteLine(Invariant($"Best hit ratio: {SummaryTable.Percent(best.HitRatio)} ({best.Policy} at {SummaryTable.Count(best.Capacity)} entries)."));
+        output.WriteLine(Invariant($"Smallest capacity within 1 point of it: {SummaryTable.Count(enough.Capacity)} entries, about {MissRatioChart.Bytes(enough.Capacity * meanBytes)} of answers, with {enough.Policy} ({SummaryTable.Percent(enough.HitRatio)})."));
+
+        (string svg, string png) = MissRatioChart.Write(points, meanBytes, $"Miss ratio of {Path.GetFileName(workloadPath)} by capacity", folder);
+        output.WriteLine($"Chart: {svg}, {png}");
+        return Success;
     }
 
     internal static string Describe(IReadOnlyList<WorkloadEntry> workload)

@@ -87,9 +87,45 @@ internal static class DemoCommandLine
         CustomParser = NonEmpty,
     };
 
+    private static readonly Option<string?> SweepWorkload = new("--workload")
+    {
+        Description = "A JSONL workload to sweep (default: the bundled one).",
+        HelpName = "FILE",
+        CustomParser = NonEmpty,
+    };
+
+    private static readonly Option<string?> SweepOut = new("--out")
+    {
+        Description = "The folder the chart goes to, as miss-ratio.svg and miss-ratio.png (default: the current folder; created when missing).",
+        HelpName = "DIR",
+        CustomParser = NonEmpty,
+    };
+
+    private static readonly Option<string?> SweepTtl = new("--ttl")
+    {
+        Description = $"The caches' TTL on the workload's clock, as for a replay (default {DemoOptions.FormatDuration(DemoOptions.DefaultTtl)}; 'off' for none).",
+        HelpName = "DURATION",
+        CustomParser = ParseTtl,
+    };
+
+    private static readonly Command Sweep = new("sweep", "Replays the workload at a range of capacities under each eviction policy, prints the miss ratios and draws them.")
+    {
+        SweepWorkload, SweepOut, SweepTtl,
+    };
+
     private static readonly Command Root = CreateRoot();
 
     private static readonly Lazy<string> s_usage = new(WriteUsage);
+
+    private static readonly Lazy<string> s_sweepUsage = new(() =>
+    {
+        using StringWriter help = new(CultureInfo.InvariantCulture);
+        Root.Parse(["sweep", "--help"]).Invoke(new InvocationConfiguration { Output = help });
+        return help.ToString().TrimEnd() + Environment.NewLine;
+    });
+
+    /// <summary>The help text of the <c>sweep</c> command.</summary>
+    public static string SweepUsage => s_sweepUsage.Value;
 
     /// <summary>The help text: System.CommandLine's, then the environment and the exit codes.</summary>
     public static string Usage => s_usage.Value;
@@ -111,6 +147,18 @@ internal static class DemoCommandLine
         if (result.Errors.Count > 0)
         {
             throw new UsageException(Describe(result.Errors[0]));
+        }
+
+        if (result.CommandResult.Command == Sweep)
+        {
+            return new DemoOptions
+            {
+                ShowHelp = result.Action is System.CommandLine.Help.HelpAction,
+                Sweep = true,
+                WorkloadPath = result.GetValue(SweepWorkload),
+                OutDirectory = result.GetValue(SweepOut),
+                Ttl = result.GetValue(SweepTtl) is { } sweepTtl ? TtlOf(sweepTtl) : DemoOptions.DefaultTtl,
+            };
         }
 
         var options = new DemoOptions
@@ -169,6 +217,11 @@ internal static class DemoCommandLine
             Requests, Capacity, Ttl, Latency, Workload, Endpoint, Model, Redis, Replicas, Snapshot,
         };
         root.Options.Add(new System.CommandLine.Help.HelpOption());
+        root.Subcommands.Add(Sweep);
+
+        // The replay is the root's own: with an action, a command line without "sweep" needs no subcommand.
+        root.SetAction(static _ => DemoApp.Success);
+        Sweep.SetAction(static _ => DemoApp.Success);
         return root;
     }
 

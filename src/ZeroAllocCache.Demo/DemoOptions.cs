@@ -18,6 +18,9 @@ public sealed record DemoOptions
     /// <summary>The usage text that <c>--help</c> prints, and that follows every command-line error.</summary>
     public static string Usage => DemoCommandLine.Usage;
 
+    /// <summary>The usage text of the <c>sweep</c> command.</summary>
+    public static string SweepUsage => DemoCommandLine.SweepUsage;
+
     /// <summary>How many requests to replay; <see langword="null"/> for the whole workload.</summary>
     public int? Requests { get; init; }
 
@@ -50,6 +53,12 @@ public sealed record DemoOptions
 
     /// <summary>The snapshot file loaded before the replay and saved after; <see langword="null"/> for none.</summary>
     public string? SnapshotPath { get; init; }
+
+    /// <summary>Whether the <c>sweep</c> command was given: capacities and policies compared, no replay.</summary>
+    public bool Sweep { get; init; }
+
+    /// <summary>The folder the sweep's chart goes to; <see langword="null"/> for the current folder.</summary>
+    public string? OutDirectory { get; init; }
 
     /// <summary>Whether <c>--help</c> was given.</summary>
     public bool ShowHelp { get; init; }

@@ -100,7 +100,7 @@ public class DemoCommandLineTests
         Assert.Empty(run.Output);
         string[] lines = run.Error.Split(Environment.NewLine);
         Assert.Equal(expectedError, lines[0]);
-        Assert.Contains("Usage:" + Environment.NewLine + "  ZeroAllocCache.Demo [options]", run.Error, StringComparison.Ordinal);
+        Assert.Contains("Usage:" + Environment.NewLine + "  ZeroAllocCache.Demo [command] [options]", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]
