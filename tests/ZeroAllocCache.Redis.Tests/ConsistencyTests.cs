@@ -71,6 +71,23 @@ public sealed class ConsistencyTests(RedisServer redis) : IClassFixture<RedisSer
         Assert.True(waited.Elapsed < TimeSpan.FromSeconds(2), $"waited {waited.Elapsed} for another partition's lock (lock timeout 5 s)");
     }
 
+    [Theory]
+    [InlineData(CacheEvictionPolicy.Sieve)]
+    [InlineData(CacheEvictionPolicy.S3Fifo)]
+    public async Task Under_a_lock_free_policy_an_invalidation_still_leaves_the_other_replica_and_a_value_still_crosses_the_store(CacheEvictionPolicy policy)
+    {
+        await using Fleet fleet = new(redis);
+        ExactMatchCache<string>[] replicas = fleet.Replicas(2, o => o.EvictionPolicy = policy);
+        await replicas[0].PutAsync(Key("q"), "answer");
+        Assert.Equal("answer", (await replicas[1].TryGetAsync(Key("q"))).Value);
+        Assert.True(replicas[1].TryGet(Key("q"), out _)); // in memory now: a lock-free hit
+
+        await replicas[0].InvalidateAsync(Key("q"));
+
+        await WithinAsync(Soon, () => !replicas[1].TryGet(Key("q"), out _));
+        Assert.False((await replicas[1].TryGetAsync(Key("q"))).Found);
+    }
+
     [Fact]
     public async Task A_new_value_put_on_one_replica_is_what_the_others_return()
     {

@@ -140,4 +140,46 @@ public class EvictionPolicyTests
         Assert.Equal(1_000, cache.Count);
         Assert.All(Enumerable.Range(0, 1_000), i => Assert.True(cache.TryGet(Key(i), out int v) && v == i));
     }
+
+    [Theory]
+    [InlineData(CacheEvictionPolicy.Sieve)]
+    [InlineData(CacheEvictionPolicy.S3Fifo)]
+    public void An_entry_past_its_ttl_is_a_miss_and_removed_though_hits_take_no_lock(CacheEvictionPolicy policy)
+    {
+        Microsoft.Extensions.Time.Testing.FakeTimeProvider clock = new();
+        using ExactMatchCache<string> cache = new(new ExactMatchCacheOptions<string> { MaxSize = 16, Ttl = TimeSpan.FromMinutes(1), TimeProvider = clock, EvictionPolicy = policy });
+        cache.Put(Key(1), "v");
+        cache.Put(Key(2), "own ttl", TimeSpan.FromMinutes(10));
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(cache.TryGet(Key(1), out _)); // an age equal to the TTL is still fresh
+        clock.Advance(TimeSpan.FromTicks(1));
+
+        Assert.False(cache.TryGet(Key(1), out _));
+        Assert.True(cache.TryGet(Key(2), out _));
+        Assert.Equal(1, cache.Stats.Expirations);
+        Assert.Equal(1, cache.Count);
+    }
+
+    [Theory]
+    [InlineData(CacheEvictionPolicy.Sieve)]
+    [InlineData(CacheEvictionPolicy.S3Fifo)]
+    public async Task Concurrent_misses_on_one_key_make_one_factory_call_under_every_policy(CacheEvictionPolicy policy)
+    {
+        using ExactMatchCache<string> cache = new(new ExactMatchCacheOptions<string> { MaxSize = 16, EvictionPolicy = policy });
+        TaskCompletionSource release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        int calls = 0;
+
+        Task<string>[] callers = [.. Enumerable.Range(0, 10).Select(_ => cache.GetOrAddAsync(Key(1), release, async (r, _) =>
+        {
+            Interlocked.Increment(ref calls);
+            await r.Task;
+            return "computed";
+        }).AsTask())];
+        release.SetResult();
+
+        Assert.All(await Task.WhenAll(callers), v => Assert.Equal("computed", v));
+        Assert.Equal(1, calls);
+        Assert.True(cache.TryGet(Key(1), out _));
+    }
 }
