@@ -64,6 +64,34 @@ public sealed class FleetSingleFlightTests
     }
 
     [Fact]
+    public async Task A_cancelled_factory_releases_the_lock_and_another_replica_tries_again_at_once()
+    {
+        using RedisServer redis = new();
+        await using Fleet fleet = new(redis);
+        ExactMatchCache<string>[] replicas = fleet.Replicas(2);
+        TaskCompletionSource holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        using CancellationTokenSource leave = new();
+
+        Task<string> cancelled = replicas[0].GetOrAddAsync(Key("q"), 0, async (_, ct) =>
+        {
+            holding.SetResult();
+            await Task.Delay(Timeout.Infinite, ct); // a model call that only ends when its caller leaves
+            return "never";
+        }, leave.Token).AsTask();
+        await holding.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Task<string> waiting = replicas[1].GetOrAddAsync(Key("q"), 0, (_, _) => new ValueTask<string>("second try")).AsTask();
+        await Task.Delay(300);
+        Assert.False(waiting.IsCompleted); // it waits for the holder rather than calling its own model
+
+        Stopwatch afterCancel = Stopwatch.StartNew();
+        await leave.CancelAsync(); // the only caller leaves: the factory's token is cancelled, and the lock released
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        Assert.Equal("second try", await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(afterCancel.Elapsed < TimeSpan.FromSeconds(3), $"The waiter took {afterCancel.Elapsed} after the lock was released (lock timeout 5 s).");
+        Assert.False(replicas[0].TryGet(Key("q"), out _)); // the cancellation stored nothing
+    }
+
+    [Fact]
     public async Task With_Redis_killed_while_replicas_wait_on_a_lock_every_caller_still_gets_a_value_in_bounded_time()
     {
         using RedisServer redis = new();
