@@ -16,6 +16,9 @@ public sealed class StoreFailureTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
+    // The store timeout these tests run with: short, since what they bound is how long a request waits for a failing store.
+    private static readonly TimeSpan OutageTimeout = TimeSpan.FromMilliseconds(500);
+
     private static CacheKey Key(string question) => CacheKey.Create(question, "system", "model", 0.2f, 256);
 
     [Fact]
@@ -23,7 +26,7 @@ public sealed class StoreFailureTests
     {
         using RedisServer redis = new();
         FakeLogCollector logs = new();
-        await using RedisReplicas replicas = new(redis);
+        await using RedisReplicas replicas = new(redis) { DistributedTimeout = OutageTimeout };
         ExactMatchCache<string> cache = replicas.Replica<string>(o => o.LoggerFactory = LoggerFactoryOver(logs));
         await cache.PutAsync(Key("resident"), "from memory");
         redis.Kill();
@@ -58,7 +61,7 @@ public sealed class StoreFailureTests
     public async Task A_stalled_store_costs_a_request_no_more_than_the_timeout()
     {
         using RedisServer redis = new();
-        await using RedisReplicas replicas = new(redis);
+        await using RedisReplicas replicas = new(redis) { DistributedTimeout = OutageTimeout };
         ExactMatchCache<string> cache = replicas.Replica<string>();
         _ = await cache.TryGetAsync(Key("warm the connection"));
 
@@ -77,7 +80,7 @@ public sealed class StoreFailureTests
     {
         using RedisServer redis = new();
         FakeLogCollector logs = new();
-        await using RedisReplicas replicas = new(redis);
+        await using RedisReplicas replicas = new(redis) { DistributedTimeout = OutageTimeout };
         ExactMatchCache<string> cache = replicas.Replica<string>(o => o.LoggerFactory = LoggerFactoryOver(logs));
         ExactMatchCache<byte[]> otherType = replicas.Replica<byte[]>();
         Microsoft.Extensions.Caching.StackExchangeRedis.RedisCache raw = replicas.NewStore();
@@ -108,7 +111,7 @@ public sealed class StoreFailureTests
     public async Task A_value_of_another_type_in_the_store_under_the_key_is_a_miss_not_a_store_error()
     {
         using RedisServer redis = new();
-        await using RedisReplicas replicas = new(redis);
+        await using RedisReplicas replicas = new(redis) { DistributedTimeout = OutageTimeout };
         ExactMatchCache<string> cache = replicas.Replica<string>();
 
         // A plain string where RedisCache expects a hash: the store itself fails the read.
@@ -123,7 +126,7 @@ public sealed class StoreFailureTests
     public async Task A_full_write_queue_drops_its_oldest_writes_and_counts_them_without_blocking_a_caller()
     {
         using RedisServer redis = new();
-        await using RedisReplicas replicas = new(redis);
+        await using RedisReplicas replicas = new(redis) { DistributedTimeout = OutageTimeout };
         ExactMatchCache<string> cache = replicas.Replica<string>(o =>
         {
             o.DistributedWriteQueueSize = 4;
@@ -148,7 +151,7 @@ public sealed class StoreFailureTests
     public async Task An_invalidation_that_could_not_reach_the_store_is_replayed_when_it_answers_again()
     {
         using RedisServer redis = new();
-        await using RedisReplicas replicas = new(redis);
+        await using RedisReplicas replicas = new(redis) { DistributedTimeout = OutageTimeout };
         ExactMatchCache<string> cache = replicas.Replica<string>();
         ExactMatchCache<string> other = replicas.Replica<string>();
         await cache.PutAsync(Key("q"), "stale once invalidated");
@@ -171,7 +174,7 @@ public sealed class StoreFailureTests
     {
         using RedisServer redis = new();
         FakeLogCollector logs = new();
-        await using RedisReplicas replicas = new(redis);
+        await using RedisReplicas replicas = new(redis) { DistributedTimeout = OutageTimeout };
         ExactMatchCache<string> cache = replicas.Replica<string>(o =>
         {
             o.LoggerFactory = LoggerFactoryOver(logs);
