@@ -2,6 +2,7 @@ using System.Diagnostics;
 
 namespace ZeroAllocCache.Tests;
 
+[Collection(SaturatesTheCpu.Name)]
 public class ConcurrencyTests
 {
     [Fact]
