@@ -37,6 +37,9 @@ public sealed class ConsistencyTests(RedisServer redis) : IClassFixture<RedisSer
         await replicas[0].PutAsync(Key("q"), "own");
         await replicas[0].Partition("a").PutAsync(Key("q"), "A");
         await replicas[0].Partition("b").PutAsync(Key("q"), "B");
+
+        // The three puts' messages first, or one arriving late would empty what the reads below put in memory.
+        await WithinAsync(TimeSpan.FromSeconds(5), () => replicas[1].Stats.BackplaneMessagesReceived >= 3);
         Assert.True((await replicas[1].TryGetAsync(Key("q"))).Found);
         Assert.True((await replicas[1].Partition("a").TryGetAsync(Key("q"))).Found);
         Assert.True((await replicas[1].Partition("b").TryGetAsync(Key("q"))).Found);
@@ -79,6 +82,7 @@ public sealed class ConsistencyTests(RedisServer redis) : IClassFixture<RedisSer
         await using Fleet fleet = new(redis);
         ExactMatchCache<string>[] replicas = fleet.Replicas(2, o => o.EvictionPolicy = policy);
         await replicas[0].PutAsync(Key("q"), "answer");
+        await WithinAsync(TimeSpan.FromSeconds(5), () => replicas[1].Stats.BackplaneMessagesReceived >= 1); // the put's own message first
         Assert.Equal("answer", (await replicas[1].TryGetAsync(Key("q"))).Value);
         Assert.True(replicas[1].TryGet(Key("q"), out _)); // in memory now: a lock-free hit
 

@@ -36,7 +36,7 @@ public sealed partial class ExactMatchCache<TValue>
     /// <summary>A partition's <see cref="TryGetAsync"/>.</summary>
     internal ValueTask<CacheLookup<TValue>> TryGetAsyncIn(PartitionState partition, CacheKey key, CancellationToken cancellationToken)
     {
-        if (TryGetCore(in key, partition, out TValue? value))
+        if (TryGetInPartition(in key, partition, out TValue? value))
         {
             return new ValueTask<CacheLookup<TValue>>(new CacheLookup<TValue>(true, value));
         }

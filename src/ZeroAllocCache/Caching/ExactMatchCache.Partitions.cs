@@ -73,7 +73,7 @@ public sealed partial class ExactMatchCache<TValue>
         }
     }
 
-    internal bool TryGetIn(PartitionState partition, in CacheKey key, out TValue value) => TryGetCore(key, partition, out value!);
+    internal bool TryGetIn(PartitionState partition, in CacheKey key, out TValue value) => TryGetInPartition(key, partition, out value!);
 
     internal void PutIn(PartitionState partition, in CacheKey key, TValue value) => PutCore(key, partition, value, OwnTtlOf(value));
 

@@ -101,7 +101,7 @@ public sealed partial class ExactMatchCache<TValue>
             CheckTtl(own);
         }
 
-        if (TryGetCore(in key, partition, out TValue? value))
+        if (TryGetInPartition(in key, partition, out TValue? value))
         {
             return new ValueTask<TValue>(value);
         }
