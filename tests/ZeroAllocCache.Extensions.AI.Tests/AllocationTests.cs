@@ -46,6 +46,19 @@ public class AllocationTests
     }
 
     [Fact]
+    public async Task A_hit_in_the_partition_the_selector_chooses_allocates_nothing()
+    {
+        using ExactMatchCachingChatClient client = new(new FakeChatClient(), new ExactMatchCache<ChatResponse>()) { PartitionSelector = static (_, _) => "tenant" };
+        Request request = Request.Typical();
+        ChatResponse stored = await client.GetResponseAsync(request.Messages, request.Options);
+
+        long allocated = AllocatedByHits(client, request, stored);
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(1, client.Cache.Partition("tenant").Count);
+    }
+
+    [Fact]
     public async Task A_miss_is_allowed_to_allocate_so_the_measurement_can_see_allocations()
     {
         // Guards the measurement itself: the same loop over misses must report allocations.
@@ -74,13 +87,20 @@ public class AllocationTests
             Check(client.GetResponseAsync(messages, options), stored);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < Iterations; i++)
+        // The least of a few rounds: a tier-up the thread pays for mid-round is not the hit's.
+        long least = long.MaxValue;
+        for (int round = 0; round < 5 && least != 0; round++)
         {
-            Check(client.GetResponseAsync(messages, options), stored);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < Iterations; i++)
+            {
+                Check(client.GetResponseAsync(messages, options), stored);
+            }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        return least;
     }
 
     // The hit must be complete, successful and the stored response, or the measurement means nothing.
