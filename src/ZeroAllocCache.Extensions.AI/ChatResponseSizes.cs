@@ -70,7 +70,7 @@ public static class ChatResponseSizes
                 TextReasoningContent reasoning => OfString(reasoning.Text),
                 DataContent data => data.Data.Length + OfString(data.MediaType) + OfString(data.Name),
                 UriContent uri => OfString(uri.Uri.OriginalString) + OfString(uri.MediaType),
-                FunctionCallContent call => OfString(call.CallId) + OfString(call.Name) + OfArguments(call.Arguments),
+                FunctionCallContent call => OfString(call.CallId) + OfString(call.Name) + OfProperties(call.Arguments),
                 FunctionResultContent result => OfString(result.CallId) + (result.Result is string text ? OfString(text) : ContentObject),
                 ErrorContent error => OfString(error.Message) + OfString(error.ErrorCode) + OfString(error.Details),
                 UsageContent => UsageObject,
@@ -81,23 +81,8 @@ public static class ChatResponseSizes
         return size;
     }
 
-    private static long OfArguments(IDictionary<string, object?>? arguments)
-    {
-        if (arguments is null)
-        {
-            return 0;
-        }
-
-        long size = PropertyBagObject;
-        foreach ((string name, object? value) in arguments)
-        {
-            size += PropertyEntry + OfString(name) + (value as string is { } text ? OfString(text) : 0);
-        }
-
-        return size;
-    }
-
-    private static long OfProperties(AdditionalPropertiesDictionary? properties)
+    // A property bag or a call's arguments: the dictionary, each entry and its name, and string values.
+    private static long OfProperties(IEnumerable<KeyValuePair<string, object?>>? properties)
     {
         if (properties is null)
         {

@@ -50,54 +50,34 @@ public static class HitRatioHarness
     private static double Ours(HitRatioTrace trace, CacheKey[] keys, int capacity, CacheEvictionPolicy policy)
     {
         using ExactMatchCache<int> cache = new(new ExactMatchCacheOptions<int> { MaxSize = capacity, EvictionPolicy = policy });
-        long hits = 0;
-        foreach (int id in trace.Requests)
-        {
-            if (cache.TryGet(keys[id], out _))
-            {
-                hits++;
-            }
-            else
-            {
-                cache.Put(keys[id], id);
-            }
-        }
-
-        return (double)hits / trace.Requests.Length;
+        return CacheAside(trace, id => cache.TryGet(keys[id], out _), id => cache.Put(keys[id], id));
     }
 
     private static double BitFasterLru(HitRatioTrace trace, int capacity)
     {
         ConcurrentLru<int, int> cache = new(capacity);
-        long hits = 0;
-        foreach (int id in trace.Requests)
-        {
-            if (cache.TryGet(id, out _))
-            {
-                hits++;
-            }
-            else
-            {
-                cache.AddOrUpdate(id, id);
-            }
-        }
-
-        return (double)hits / trace.Requests.Length;
+        return CacheAside(trace, id => cache.TryGet(id, out _), id => cache.AddOrUpdate(id, id));
     }
 
     private static double BitFasterLfu(HitRatioTrace trace, int capacity)
     {
         ConcurrentLfu<int, int> cache = new(1, capacity, new ForegroundScheduler(), EqualityComparer<int>.Default);
+        return CacheAside(trace, id => cache.TryGet(id, out _), id => cache.AddOrUpdate(id, id));
+    }
+
+    // The share of the trace's requests a cache answers when each miss stores its key.
+    private static double CacheAside(HitRatioTrace trace, Func<int, bool> tryGet, Action<int> add)
+    {
         long hits = 0;
         foreach (int id in trace.Requests)
         {
-            if (cache.TryGet(id, out _))
+            if (tryGet(id))
             {
                 hits++;
             }
             else
             {
-                cache.AddOrUpdate(id, id);
+                add(id);
             }
         }
 

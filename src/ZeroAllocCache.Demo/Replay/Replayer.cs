@@ -16,6 +16,13 @@ public readonly record struct ReplayProgress(int Done, int Total, long Hits);
 /// </summary>
 public static class Replayer
 {
+    /// <summary>A progress report as the demo prints it: <c>  40%    1,200 / 3,000 requests   hit rate 55.1%</c>.</summary>
+    /// <param name="progress">The report.</param>
+    /// <returns>The line.</returns>
+    public static string ProgressLine(ReplayProgress progress) => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"  {progress.Done * 100 / progress.Total,3}%  {SummaryTable.Count(progress.Done),7} / {SummaryTable.Count(progress.Total)} requests   hit rate {SummaryTable.Percent((double)progress.Hits / progress.Done)}");
+
     /// <summary>How many progress reports a replay makes.</summary>
     public const int ProgressSteps = 10;
 

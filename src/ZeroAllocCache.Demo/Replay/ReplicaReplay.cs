@@ -100,8 +100,7 @@ internal static class ReplicaReplay
                 clock,
                 workload,
                 requests,
-                progress => output.WriteLine(Invariant(
-                    $"  {progress.Done * 100 / progress.Total,3}%  {SummaryTable.Count(progress.Done),7} / {SummaryTable.Count(progress.Total)} requests   hit rate {SummaryTable.Percent((double)progress.Hits / progress.Done)}")),
+                progress => output.WriteLine(Replayer.ProgressLine(progress)),
                 cancellationToken).ConfigureAwait(false);
             TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
 

@@ -34,14 +34,7 @@ public sealed partial class ExactMatchCache<TValue>
     {
         using (_lock.Enter())
         {
-            DetachAllCalls();
-            TellLoadsCleared();
-            _changes++;
-            _pool.Clear();
-            _index.Clear();
-            ClearOrder();
-            EmptyPartitions(resetCounters: false);
-            _bytes = 0;
+            EmptyUnderLock(resetPartitionCounters: false);
         }
     }
 

@@ -68,14 +68,7 @@ public sealed partial class ExactMatchCache<TValue>
     {
         cancellationToken.ThrowIfCancellationRequested();
         TimeSpan? ownTtl = OwnTtlOf(value);
-        long size = SizeOf(value);
-        long now = _timeProvider.GetTimestamp();
-        bool stored;
-        using (_lock.Enter())
-        {
-            stored = StoreUnderLock(key, partition, value, now, size, ownTtl);
-        }
-
+        bool stored = StoreInMemory(key, partition, value, ownTtl);
         DateTimeOffset created = _timeProvider.GetUtcNow();
         if (_distributed is { } distributed)
         {

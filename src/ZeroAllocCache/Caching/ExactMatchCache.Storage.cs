@@ -154,6 +154,20 @@ public sealed partial class ExactMatchCache<TValue>
     private static DateTimeOffset CreatedAt(DateTimeOffset now, TimeSpan age) =>
         age < now - DateTimeOffset.MinValue ? now - age : DateTimeOffset.MinValue;
 
+    // Under the lock: every entry leaves memory (calls in progress end, loads in progress stop), the partitions'
+    // counters reset only when asked; the cache's own counters are the caller's.
+    private void EmptyUnderLock(bool resetPartitionCounters)
+    {
+        DetachAllCalls();
+        TellLoadsCleared();
+        _changes++;
+        _pool.Clear();
+        _index.Clear();
+        ClearOrder();
+        EmptyPartitions(resetPartitionCounters);
+        _bytes = 0;
+    }
+
     // Finds a slot for a new entry: a free one, a new one in a growing pool, or the one the policy evicts. Under the lock.
     private int TakeSlot()
     {

@@ -346,14 +346,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     {
         using (_lock.Enter())
         {
-            DetachAllCalls();
-            TellLoadsCleared();
-            _changes++;
-            _pool.Clear();
-            _index.Clear();
-            ClearOrder();
-            EmptyPartitions(resetCounters: true);
-            _bytes = 0;
+            EmptyUnderLock(resetPartitionCounters: true);
             _hits = 0;
             ResetLockFreeHits();
             _misses = 0;
@@ -503,14 +496,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     // Put, of a partition's or the cache's own entries: memory at once, then the distributed level or the backplane.
     private void PutCore(in CacheKey key, PartitionState? partition, TValue value, TimeSpan? ownTtl)
     {
-        long size = SizeOf(value);
-        long now = _timeProvider.GetTimestamp();
-        bool stored;
-        using (_lock.Enter())
-        {
-            stored = StoreUnderLock(key, partition, value, now, size, ownTtl);
-        }
-
+        bool stored = StoreInMemory(key, partition, value, ownTtl);
         DateTimeOffset created = _timeProvider.GetUtcNow();
         if (_distributed is { } distributed)
         {
@@ -542,6 +528,17 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         }
 
         return removed;
+    }
+
+    // A put's memory half: sized outside the lock, stored under it. False when a byte budget rejected the value.
+    private bool StoreInMemory(in CacheKey key, PartitionState? partition, TValue value, TimeSpan? ownTtl)
+    {
+        long size = SizeOf(value);
+        long now = _timeProvider.GetTimestamp();
+        using (_lock.Enter())
+        {
+            return StoreUnderLock(key, partition, value, now, size, ownTtl);
+        }
     }
 
     // The value's size by the cache's estimate, checked; 0 without one. Outside the lock.
