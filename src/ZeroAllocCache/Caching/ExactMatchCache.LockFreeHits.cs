@@ -18,7 +18,9 @@ public sealed partial class ExactMatchCache<TValue>
     private int[] _readerBuckets;
 
     // Hits counted without the lock, one padded slot per processor stripe, so that cores write lines of their own.
-    private readonly long[] _lockFreeHits = new long[HitStripes * HitStripeStride];
+    // The first line is left empty: it holds the array's length, which every hit's bounds check reads, so a counter
+    // there would make every other core miss on that read after each hit of the core writing it.
+    private readonly long[] _lockFreeHits = new long[(HitStripes + 1) * HitStripeStride];
 
     private const int HitStripes = 16;
     private const int HitStripeStride = 8; // 8 longs: one 64-byte cache line per stripe
@@ -35,7 +37,7 @@ public sealed partial class ExactMatchCache<TValue>
             long hits = _hits;
             for (int stripe = 0; stripe < HitStripes; stripe++)
             {
-                hits += Volatile.Read(ref _lockFreeHits[stripe * HitStripeStride]);
+                hits += Volatile.Read(ref _lockFreeHits[SlotOf(stripe)]);
             }
 
             return hits;
@@ -43,6 +45,9 @@ public sealed partial class ExactMatchCache<TValue>
     }
 
     private void ResetLockFreeHits() => Array.Clear(_lockFreeHits);
+
+    // A stripe's counter, past the array's first line.
+    private static int SlotOf(int stripe) => (stripe + 1) * HitStripeStride;
 
     // A hit of an entry that is valid, unchanged while it was read, of the key and partition asked for, and no older
     // than its TTL; false sends the caller down the locked path (which also removes an expired entry).
@@ -104,6 +109,6 @@ public sealed partial class ExactMatchCache<TValue>
             entry.HitCount++;
         }
 
-        _lockFreeHits[(Thread.GetCurrentProcessorId() & (HitStripes - 1)) * HitStripeStride]++;
+        _lockFreeHits[SlotOf(Thread.GetCurrentProcessorId() & (HitStripes - 1))]++;
     }
 }
