@@ -11,7 +11,9 @@ namespace ZeroAllocCache.Benchmarks.Throughput;
 /// <remarks>
 /// BenchmarkDotNet measures one call on one thread; this harness runs the threads for a fixed time and counts. Each
 /// thread replays its own precomputed sample sequence (no random numbers drawn while measuring), starts at a barrier
-/// and times itself; a cell is the median of several repetitions, each after its own warm-up.
+/// and times itself. A repetition runs one thread, then two, each after its own warm-up, so that the two runs of a
+/// ratio are seconds apart on a machine whose load drifts; a cell is the median over the repetitions, and the ratio
+/// the median of the repetitions' own ratios.
 /// </remarks>
 public static class ThroughputHarness
 {
@@ -41,7 +43,7 @@ public static class ThroughputHarness
         ArgumentOutOfRangeException.ThrowIfGreaterThan(profileThreads, samples.Length);
 
         Console.WriteLine($"Throughput: Zipf({Skew}) over {Requests:N0} resident requests (rank k is numbered reference request k), "
-            + $"{seconds.ToString(CultureInfo.InvariantCulture)} s per repetition after a warm-up of the same length, median of {repetitions}; "
+            + $"{seconds.ToString(CultureInfo.InvariantCulture)} s per run after a warm-up of the same length, 1 and 2 threads in turn, median of {repetitions}; "
             + $"{Environment.ProcessorCount} logical cores, .NET {Environment.Version}, {RuntimeInformation.OSDescription}.");
 
         // Two threads can only scale on an idle second core: the load average says whether there was one.
@@ -82,13 +84,22 @@ public static class ThroughputHarness
                     continue;
                 }
 
-                Result one = Median(repetitions, () => Measure(target, samples, 1, writes, duration));
-                Result two = Median(repetitions, () => Measure(target, samples, 2, writes, duration));
+                Result[] ones = new Result[repetitions];
+                Result[] twos = new Result[repetitions];
+                for (int repetition = 0; repetition < repetitions; repetition++)
+                {
+                    ones[repetition] = Measure(target, samples, 1, writes, duration);
+                    twos[repetition] = Measure(target, samples, 2, writes, duration);
+                }
+
+                Result one = Median(ones, static r => r.OpsPerSecond);
+                Result two = Median(twos, static r => r.OpsPerSecond);
+                double ratio = MedianOf(repetitions, i => twos[i].OpsPerSecond / ones[i].OpsPerSecond);
+                double perCpuSecond = MedianOf(repetitions, i => twos[i].OpsPerSecond / twos[i].Cores / (ones[i].OpsPerSecond / ones[i].Cores));
                 string mix = writes ? "95% reads" : "reads";
-                double perCpuSecond = two.OpsPerSecond / two.Cores / (one.OpsPerSecond / one.Cores);
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"| {target.Name} | {mix} | {one.OpsPerSecond:N0} | {two.OpsPerSecond:N0} | {two.OpsPerSecond / one.OpsPerSecond:F2} | {one.Cores:F2} / {two.Cores:F2} | {perCpuSecond:F2} |"));
+                    $"| {target.Name} | {mix} | {one.OpsPerSecond:N0} | {two.OpsPerSecond:N0} | {ratio:F2} | {one.Cores:F2} / {two.Cores:F2} | {perCpuSecond:F2} |"));
             }
 
             (target as IDisposable)?.Dispose();
@@ -97,17 +108,12 @@ public static class ThroughputHarness
     }
 
     // The repetition with the median throughput.
-    private static Result Median(int repetitions, Func<Result> measure)
-    {
-        Result[] results = new Result[repetitions];
-        for (int i = 0; i < repetitions; i++)
-        {
-            results[i] = measure();
-        }
+    private static Result Median(Result[] results, Func<Result, double> by) =>
+        results.OrderBy(by).ElementAt(results.Length / 2);
 
-        Array.Sort(results, static (a, b) => a.OpsPerSecond.CompareTo(b.OpsPerSecond));
-        return results[repetitions / 2];
-    }
+    // The median of a value computed for each repetition.
+    private static double MedianOf(int repetitions, Func<int, double> value) =>
+        Enumerable.Range(0, repetitions).Select(value).Order().ElementAt(repetitions / 2);
 
     // One repetition: a warm-up run, then a measured run.
     private static Result Measure(IThroughputTarget target, int[][] samples, int threads, bool writes, TimeSpan duration)
