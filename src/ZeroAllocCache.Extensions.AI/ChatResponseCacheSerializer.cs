@@ -15,10 +15,9 @@ namespace ZeroAllocCache.Extensions.AI;
 /// (<see cref="ExactMatchCachingChatClient.CoalesceStreamingUpdates"/> off) is stored as the JSON array of its updates.
 /// </summary>
 /// <remarks>
-/// Registered with <see cref="CacheSerializers"/> when this assembly loads, so a cache of <see cref="ChatResponse"/>
-/// with a distributed store needs no serializer in its options. Set
-/// <see cref="ExactMatchCacheOptions{TValue}.Serializer"/> to <see cref="Instance"/> explicitly where a cache may be
-/// built before anything from this assembly runs.
+/// Registered with <see cref="CacheSerializers"/> by this assembly's initializer, so a cache of
+/// <see cref="ChatResponse"/> with a distributed store needs no serializer in its options, even one built before
+/// anything from this assembly ran (the lookup runs the initializer).
 /// </remarks>
 public sealed class ChatResponseCacheSerializer : IHybridCacheSerializer<ChatResponse>
 {

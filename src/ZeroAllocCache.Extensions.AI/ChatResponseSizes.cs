@@ -11,11 +11,10 @@ namespace ZeroAllocCache.Extensions.AI;
 /// (the response, its messages, contents, usage and property bags) measured on .NET 10, 64-bit.
 /// </summary>
 /// <remarks>
-/// Registered with <see cref="CacheValueSizes"/> when this assembly loads, beside the serializer; a cache looks for it
-/// when it is built, so where a cache of <see cref="ChatResponse"/> may be built before anything from this assembly runs
-/// (<c>UseExactMatchCache</c> and the client always run first), set
-/// <see cref="ExactMatchCacheOptions{TValue}.SizeOf"/> to <see cref="Of"/>. An estimate: objects this library cannot see
-/// into (raw representations, custom contents' own fields) count only their allowance.
+/// Registered with <see cref="CacheValueSizes"/> by this assembly's initializer, beside the serializer: a cache of
+/// <see cref="ChatResponse"/> with a byte budget needs no <see cref="ExactMatchCacheOptions{TValue}.SizeOf"/>, even one
+/// built before anything from this assembly ran (the lookup runs the initializer). An estimate: objects this library
+/// cannot see into (raw representations, custom contents' own fields) count only their allowance.
 /// </remarks>
 public static class ChatResponseSizes
 {

@@ -10,7 +10,8 @@ namespace ZeroAllocCache;
 /// for <c>ChatResponse</c>).
 /// </summary>
 /// <remarks>
-/// A cache looks here once, when it is built. The order is: <see cref="ExactMatchCacheOptions{TValue}.Serializer"/>,
+/// A cache looks here once, when it is built. A companion package's defaults are found even when nothing from it has
+/// run yet (its registration runs on the first lookup that needs it). The order is: <see cref="ExactMatchCacheOptions{TValue}.Serializer"/>,
 /// then (through dependency injection) an <see cref="IHybridCacheSerializer{T}"/> or
 /// <see cref="IHybridCacheSerializerFactory"/> in the container, then this registry.
 /// </remarks>
@@ -38,7 +39,15 @@ public static class CacheSerializers
     /// <returns>Whether there is one.</returns>
     public static bool TryGet<T>([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IHybridCacheSerializer<T>? serializer)
     {
-        serializer = s_registered.TryGetValue(typeof(T), out object? found) ? found as IHybridCacheSerializer<T> : null;
+        serializer = Find<T>();
+        if (serializer is null && CompanionDefaults.TryRegisterFor(typeof(T)))
+        {
+            serializer = Find<T>();
+        }
+
         return serializer is not null;
     }
+
+    private static IHybridCacheSerializer<T>? Find<T>() =>
+        s_registered.TryGetValue(typeof(T), out object? found) ? found as IHybridCacheSerializer<T> : null;
 }

@@ -10,7 +10,7 @@ namespace ZeroAllocCache;
 /// <remarks>
 /// An estimate is of the bytes the value keeps alive on a 64-bit runtime: its objects' headers, fields and contents.
 /// The entry's own slot (about 100 bytes, allocated with the pool) is not part of it. A cache looks here once, when it
-/// is built.
+/// is built; a companion package's estimates are found even when nothing from it has run yet.
 /// </remarks>
 public static class CacheValueSizes
 {
@@ -39,7 +39,12 @@ public static class CacheValueSizes
     /// <returns>Whether there is one.</returns>
     public static bool TryGet<T>([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Func<T, long>? sizeOf)
     {
-        sizeOf = s_registered.TryGetValue(typeof(T), out object? found) ? found as Func<T, long> : null;
+        sizeOf = Find<T>();
+        if (sizeOf is null && CompanionDefaults.TryRegisterFor(typeof(T)))
+        {
+            sizeOf = Find<T>();
+        }
+
         return sizeOf is not null;
     }
 
@@ -54,6 +59,8 @@ public static class CacheValueSizes
     /// <param name="value">The array; <see langword="null"/> is 0.</param>
     /// <returns>The bytes.</returns>
     public static long OfByteArray(byte[]? value) => value is null ? 0 : Align(ObjectHeader + 8 + value.LongLength);
+
+    private static Func<T, long>? Find<T>() => s_registered.TryGetValue(typeof(T), out object? found) ? found as Func<T, long> : null;
 
     private static long Align(long bytes) => (bytes + 7) & ~7L;
 }
