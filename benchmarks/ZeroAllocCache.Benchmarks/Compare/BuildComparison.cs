@@ -9,8 +9,9 @@ namespace ZeroAllocCache.Benchmarks.Compare;
 
 /// <summary>
 /// Times the hits of several builds of ZeroAllocCache in one process, in interleaved rounds, for the small and the
-/// reference request: the 5-field <c>TryGet</c>, and the <c>[CachedLlmCall]</c> wrapper that each build's generator
-/// wrote into its own copy of this project (<see cref="Contenders.CachedAssistant"/>).
+/// reference request: the 5-field <c>TryGet</c> (LRU, and SIEVE and S3-FIFO's lock-free hits when every build has
+/// them), and the <c>[CachedLlmCall]</c> wrapper that each build's generator wrote into its own copy of this project
+/// (<see cref="Contenders.CachedAssistant"/>).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -60,6 +61,15 @@ public static class BuildComparison
             TryGetHit[] hits = [.. contexts.Select(context => WarmCache(context, request))];
             ChatRequest arriving = request.Arriving();
             Report("5-field TryGet", name, directories, Measure(hits, arriving, callsPerRound));
+
+            if (contexts.All(HasPolicies))
+            {
+                foreach (string policy in new[] { "Sieve", "S3Fifo" })
+                {
+                    TryGetHit[] lockFree = [.. contexts.Select(context => WarmCache(context, request, policy))];
+                    Report($"5-field TryGet, {policy}", name, directories, Measure(lockFree, arriving, callsPerRound));
+                }
+            }
 
             if (directories.All(HasWrapper))
             {
@@ -117,12 +127,30 @@ public static class BuildComparison
         };
     }
 
-    // A cache of the build, holding the request among others, so that every timed call is a hit.
-    private static TryGetHit WarmCache(AssemblyLoadContext context, ChatRequest request)
+    // Builds from issue 19 on have eviction policies, set through the options.
+    private static bool HasPolicies(AssemblyLoadContext context) =>
+        CoreOf(context).GetType("ZeroAllocCache.CacheEvictionPolicy") is not null;
+
+    private static Assembly CoreOf(AssemblyLoadContext context) => context.Assemblies.Single(a => a.GetName().Name == "ZeroAllocCache");
+
+    // A cache of the build (LRU, or the policy named), holding the request among others, so that every timed call is a hit.
+    private static TryGetHit WarmCache(AssemblyLoadContext context, ChatRequest request, string? policy = null)
     {
-        Assembly assembly = context.Assemblies.Single(a => a.GetName().Name == "ZeroAllocCache");
+        Assembly assembly = CoreOf(context);
         Type cacheType = assembly.GetType("ZeroAllocCache.ExactMatchCache`1", throwOnError: true)!.MakeGenericType(typeof(string));
-        object cache = Activator.CreateInstance(cacheType, 2 * ResidentRequests, null, null)!;
+        object cache;
+        if (policy is null)
+        {
+            cache = Activator.CreateInstance(cacheType, 2 * ResidentRequests, null, null)!;
+        }
+        else
+        {
+            Type optionsType = assembly.GetType("ZeroAllocCache.ExactMatchCacheOptions`1", throwOnError: true)!.MakeGenericType(typeof(string));
+            object options = Activator.CreateInstance(optionsType)!;
+            optionsType.GetProperty("MaxSize")!.SetValue(options, 2 * ResidentRequests);
+            optionsType.GetProperty("EvictionPolicy")!.SetValue(options, Enum.Parse(assembly.GetType("ZeroAllocCache.CacheEvictionPolicy", throwOnError: true)!, policy));
+            cache = Activator.CreateInstance(cacheType, options)!;
+        }
 
         MethodInfo put = cacheType.GetMethod(
             "Put", [typeof(string), typeof(string), typeof(string), typeof(float), typeof(int), typeof(string)])!;
