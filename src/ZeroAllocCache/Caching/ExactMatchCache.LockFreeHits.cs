@@ -17,12 +17,11 @@ public sealed partial class ExactMatchCache<TValue>
     // The index's buckets as lock-free readers find them (replaced when an unbounded cache grows).
     private int[] _readerBuckets;
 
-    // Hits counted without the lock, one padded slot per processor stripe, so that cores write lines of their own.
-    // The first line is left empty: it holds the array's length, which every hit's bounds check reads, so a counter
-    // there would make every other core miss on that read after each hit of the core writing it.
-    private readonly long[] _lockFreeHits = new long[(HitStripes + 1) * HitStripeStride];
+    // Hits counted without the lock, one padded slot per processor (ProcessorStripes), so that cores write lines of
+    // their own. The first line is left empty: it holds the array's length, which every hit's bounds check reads, so a
+    // counter there would make every other core miss on that read after each hit of the core writing it.
+    private readonly long[] _lockFreeHits = new long[(ProcessorStripes.Count + 1) * HitStripeStride];
 
-    private const int HitStripes = 16;
     private const int HitStripeStride = 8; // 8 longs: one 64-byte cache line per stripe
 
     // An entry's hit count grows on lock-free hits up to here and then stays: a hot entry shared by many cores must
@@ -35,7 +34,7 @@ public sealed partial class ExactMatchCache<TValue>
         get
         {
             long hits = _hits;
-            for (int stripe = 0; stripe < HitStripes; stripe++)
+            for (int stripe = 0; stripe < ProcessorStripes.Count; stripe++)
             {
                 hits += Volatile.Read(ref _lockFreeHits[SlotOf(stripe)]);
             }
@@ -109,6 +108,6 @@ public sealed partial class ExactMatchCache<TValue>
             entry.HitCount++;
         }
 
-        _lockFreeHits[SlotOf(Thread.GetCurrentProcessorId() & (HitStripes - 1))]++;
+        _lockFreeHits[SlotOf(ProcessorStripes.Current)]++;
     }
 }
