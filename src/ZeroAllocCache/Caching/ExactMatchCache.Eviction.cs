@@ -11,10 +11,17 @@ public sealed partial class ExactMatchCache<TValue>
     private readonly CacheEvictionPolicy _policy;
 
     // S3-FIFO's main queue (the small one is _lru, whose links it shares: an entry is in one of them) and its size,
-    // and the keys recently evicted from the small queue.
+    // and the keys recently evicted from the small queue. W-TinyLFU uses _lru as its window, _main as its probation
+    // segment and _protected as its protected one, and remembers the counts of evicted keys in _history.
     private LruList<CacheOrder> _main = new();
     private int _mainCount;
     private readonly GhostKeys? _ghost;
+    private LruList<CacheOrder> _protected = new();
+    private int _protectedCount;
+    private readonly FrequencyHistory? _history;
+
+    // Whether W-TinyLFU has evicted since it was built or cleared: from then on, entries leave its window by contest.
+    private bool _admitting;
 
     // SIEVE's hand: the next entry the sweep looks at, from the oldest towards the newest; None to start at the oldest.
     private int _hand = LruList.None;
@@ -28,13 +35,31 @@ public sealed partial class ExactMatchCache<TValue>
     private static GhostKeys? GhostFor(CacheEvictionPolicy policy, int maxSize) =>
         policy == CacheEvictionPolicy.S3Fifo ? new GhostKeys(maxSize != 0 ? Math.Max(1, maxSize - (maxSize / 10)) : 4096) : null;
 
-    // A hit (or a replacement): LRU moves the entry to the heads of its lists; SIEVE marks it visited; S3-FIFO counts it, up to 3.
+    // W-TinyLFU's window holds a hundredth of the entries, and its protected segment up to 80% of the rest.
+    private int WindowTarget => Math.Max(1, (_maxSize != 0 ? _maxSize : _pool.Count) / 100);
+
+    private int ProtectedTarget => ((_maxSize != 0 ? _maxSize : _pool.Count) - WindowTarget) * 4 / 5;
+
+    // W-TinyLFU remembers the counts of the last four times the capacity of evicted keys.
+    private static FrequencyHistory? HistoryFor(CacheEvictionPolicy policy, int maxSize) =>
+        policy == CacheEvictionPolicy.WTinyLfu ? new FrequencyHistory(4 * (maxSize != 0 ? maxSize : 4096)) : null;
+
+    // SIEVE's and S3-FIFO's hits change no list, so they can be served without the lock.
+    private bool HitsWithoutLock => _policy is CacheEvictionPolicy.Sieve or CacheEvictionPolicy.S3Fifo;
+
+    // A hit (or a replacement): LRU moves the entry to the heads of its lists; SIEVE marks it visited; S3-FIFO counts it,
+    // up to 3; W-TinyLFU counts it and moves it up its segments.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Touch(CacheEntry<TValue>[] entries, int index, PartitionState? partition)
     {
         if (_policy == CacheEvictionPolicy.Lru)
         {
             _lru.MoveToFirst(entries, index);
+            partition?.Order.MoveToFirst(entries, index);
+        }
+        else if (_policy == CacheEvictionPolicy.WTinyLfu)
+        {
+            TouchSegments(entries, index);
             partition?.Order.MoveToFirst(entries, index);
         }
         else
@@ -47,12 +72,80 @@ public sealed partial class ExactMatchCache<TValue>
         }
     }
 
+    // W-TinyLFU's hit: one more request, and the entry moves to its segment's head, or from probation to protected (whose
+    // oldest entry, when that is full, goes back to probation).
+    private void TouchSegments(CacheEntry<TValue>[] entries, int index)
+    {
+        ref CacheEntry<TValue> entry = ref entries[index];
+        if (entry.Frequency != int.MaxValue)
+        {
+            entry.Frequency++;
+        }
+
+        switch (entry.Segment)
+        {
+            case WTinyLfuSegment.Window:
+                _lru.MoveToFirst(entries, index);
+                break;
+            case WTinyLfuSegment.Protected:
+                _protected.MoveToFirst(entries, index);
+                break;
+            default:
+                _main.Remove(entries, index);
+                _mainCount--;
+                Protect(entries, index);
+                if (_protectedCount > ProtectedTarget)
+                {
+                    int demoted = _protected.Tail;
+                    _protected.Remove(entries, demoted);
+                    _protectedCount--;
+                    Probate(entries, demoted);
+                }
+
+                break;
+        }
+    }
+
+    private void Probate(CacheEntry<TValue>[] entries, int index)
+    {
+        entries[index].Segment = WTinyLfuSegment.Probation;
+        _main.AddFirst(entries, index);
+        _mainCount++;
+    }
+
+    private void Protect(CacheEntry<TValue>[] entries, int index)
+    {
+        entries[index].Segment = WTinyLfuSegment.Protected;
+        _protected.AddFirst(entries, index);
+        _protectedCount++;
+    }
+
     // A new entry, at the head of the cache's order: S3-FIFO's main queue when its key was evicted from the small queue
-    // a short while ago, else the small queue (the only list of LRU and SIEVE).
+    // a short while ago, else the small queue (the only list of LRU and SIEVE, W-TinyLFU's window).
     private void AddToOrder(CacheEntry<TValue>[] entries, int index)
     {
         ref CacheEntry<TValue> entry = ref entries[index];
         entry.Mark = 0;
+        entry.InMain = false;
+        if (_history is not null)
+        {
+            // The request that stores it counts, with those of the key before it was last evicted.
+            int before = _history.Take(entry.Key);
+            entry.Frequency = before == int.MaxValue ? before : before + 1;
+            entry.Segment = WTinyLfuSegment.Window;
+            _lru.AddFirst(entries, index);
+
+            // Until the cache first evicts, there is room for all: the window's oldest goes straight to probation.
+            if (!_admitting && WindowCount > WindowTarget)
+            {
+                int oldest = _lru.Tail;
+                _lru.Remove(entries, oldest);
+                Probate(entries, oldest);
+            }
+
+            return;
+        }
+
         if (_ghost is not null && _ghost.Contains(entry.Key))
         {
             entry.InMain = true;
@@ -66,11 +159,22 @@ public sealed partial class ExactMatchCache<TValue>
         }
     }
 
-    // A loaded entry, at the oldest end of the cache's order (the small queue under S3-FIFO).
+    // A loaded entry, at the oldest end of the cache's order (the small queue under S3-FIFO, probation under W-TinyLFU,
+    // counted as asked once more than it was hit).
     private void AddLastToOrder(CacheEntry<TValue>[] entries, int index)
     {
-        entries[index].Mark = 0;
-        entries[index].InMain = false;
+        ref CacheEntry<TValue> entry = ref entries[index];
+        entry.Mark = 0;
+        entry.InMain = false;
+        if (_history is not null)
+        {
+            entry.Frequency = entry.HitCount == int.MaxValue ? int.MaxValue : entry.HitCount + 1;
+            entry.Segment = WTinyLfuSegment.Probation;
+            _main.AddLast(entries, index);
+            _mainCount++;
+            return;
+        }
+
         _lru.AddLast(entries, index);
     }
 
@@ -82,7 +186,22 @@ public sealed partial class ExactMatchCache<TValue>
             _hand = entry.Previous;
         }
 
-        if (entry.InMain)
+        if (_history is not null && entry.Segment != WTinyLfuSegment.Window)
+        {
+            if (entry.Segment == WTinyLfuSegment.Protected)
+            {
+                _protected.Remove(entries, index);
+                _protectedCount--;
+            }
+            else
+            {
+                _main.Remove(entries, index);
+                _mainCount--;
+            }
+
+            entry.Segment = WTinyLfuSegment.Window;
+        }
+        else if (entry.InMain)
         {
             _main.Remove(entries, index);
             _mainCount--;
@@ -109,17 +228,38 @@ public sealed partial class ExactMatchCache<TValue>
         _lru.Clear();
         _main.Clear();
         _mainCount = 0;
+        _protected.Clear();
+        _protectedCount = 0;
         _hand = LruList.None;
         _ghost?.Clear();
+        _history?.Clear();
+        _admitting = false;
     }
 
-    // The entries in the policy's order, most worth keeping first: S3-FIFO's main queue, then its small queue.
-    private int FirstInOrder() => _main.Head != LruList.None ? _main.Head : _lru.Head;
+    // The entries in the policy's order, most worth keeping first: S3-FIFO's main queue, then its small queue;
+    // W-TinyLFU's protected segment, probation, then its window.
+    private int FirstInOrder() =>
+        _protected.Head != LruList.None ? _protected.Head : _main.Head != LruList.None ? _main.Head : _lru.Head;
 
     private int NextInOrder(int index)
     {
         ref CacheEntry<TValue> entry = ref _pool.Entries[index];
-        return entry.Next == LruList.None && entry.InMain ? _lru.Head : entry.Next;
+        if (entry.Next != LruList.None)
+        {
+            return entry.Next;
+        }
+
+        if (_history is not null)
+        {
+            return entry.Segment switch
+            {
+                WTinyLfuSegment.Protected => _main.Head != LruList.None ? _main.Head : _lru.Head,
+                WTinyLfuSegment.Probation => _lru.Head,
+                _ => LruList.None,
+            };
+        }
+
+        return entry.InMain ? _lru.Head : LruList.None;
     }
 
     // The entry the cache evicts next, chosen by the policy (which may rearrange its queues on the way). The cache is
@@ -175,18 +315,70 @@ public sealed partial class ExactMatchCache<TValue>
                     _main.MoveToFirst(entries, main);
                 }
 
+            case CacheEvictionPolicy.WTinyLfu:
+                return WTinyLfuVictim(entries);
+
             default:
                 return _lru.Tail;
         }
     }
 
-    // The entry a partition at its quota evicts: its least recently used under LRU; otherwise SIEVE's sweep over the
-    // partition's own entries in insertion order, each mark giving one more round.
+    // W-TinyLFU: with the window at its share (the entry about to be stored will join it), its oldest entry and the main
+    // part's next victim meet: the key asked less often so far is evicted (the window's on a tie) and the other stays,
+    // the window's on probation; an empty main part takes the window's oldest without a contest. With the window below
+    // its share, the main part's victim goes. The evicted key's count is remembered.
+    private int WTinyLfuVictim(CacheEntry<TValue>[] entries)
+    {
+        _admitting = true;
+        while (_main.Tail == LruList.None && _protected.Tail == LruList.None && WindowCount > WindowTarget)
+        {
+            int oldest = _lru.Tail;
+            _lru.Remove(entries, oldest);
+            Probate(entries, oldest);
+        }
+
+        int candidate = _lru.Tail;
+        int mainVictim = _main.Tail != LruList.None ? _main.Tail : _protected.Tail;
+        int victim;
+        if (mainVictim == LruList.None)
+        {
+            victim = candidate;
+        }
+        else if (candidate == LruList.None || WindowCount < WindowTarget)
+        {
+            victim = mainVictim;
+        }
+        else if (entries[candidate].Frequency <= entries[mainVictim].Frequency)
+        {
+            victim = candidate;
+        }
+        else
+        {
+            _lru.Remove(entries, candidate);
+            Probate(entries, candidate);
+            victim = mainVictim;
+        }
+
+        _history!.Add(entries[victim].Key, entries[victim].Frequency);
+        return victim;
+    }
+
+    private int WindowCount => _pool.Count - _mainCount - _protectedCount;
+
+    // The entry a partition at its quota evicts: its least recently used under LRU and W-TinyLFU; otherwise SIEVE's sweep
+    // over the partition's own entries in insertion order, each mark giving one more round.
     private int PartitionVictim(PartitionState partition)
     {
         if (_policy == CacheEvictionPolicy.Lru)
         {
             return partition.Order.Tail;
+        }
+
+        if (_policy == CacheEvictionPolicy.WTinyLfu)
+        {
+            int oldest = partition.Order.Tail;
+            _history!.Add(_pool.Entries[oldest].Key, _pool.Entries[oldest].Frequency);
+            return oldest;
         }
 
         CacheEntry<TValue>[] entries = _pool.Entries;

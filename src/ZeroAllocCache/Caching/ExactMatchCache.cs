@@ -124,6 +124,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         _ttlOf = options.TtlOf;
         _policy = options.EvictionPolicy;
         _ghost = GhostFor(_policy, _maxSize);
+        _history = HistoryFor(_policy, _maxSize);
         _readsClock = _ttl.HasValue || _ttlOf is not null;
 
         int capacity = _maxSize == 0 ? UnboundedInitialCapacity : _maxSize;
@@ -261,7 +262,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     /// </returns>
     public bool TryGet(in CacheKey key, [MaybeNullWhen(false)] out TValue value)
     {
-        if (_policy != CacheEvictionPolicy.Lru && TryHitWithoutLock(key, partitionId: 0, out value))
+        if (HitsWithoutLock && TryHitWithoutLock(key, partitionId: 0, out value))
         {
             return true;
         }
@@ -443,7 +444,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     // TryGet of a partition's entries.
     private bool TryGetInPartition(in CacheKey key, PartitionState partition, [MaybeNullWhen(false)] out TValue value)
     {
-        if (_policy != CacheEvictionPolicy.Lru && TryHitWithoutLock(key, partition.Id, out value))
+        if (HitsWithoutLock && TryHitWithoutLock(key, partition.Id, out value))
         {
             partition.Hits++; // racy, like the hit's own counts: a lost increment under contention costs less than a lock
             return true;

@@ -91,8 +91,9 @@ public sealed class ExactMatchCacheOptions<TValue>
     /// <summary>
     /// How a full cache (or a partition at its quota) chooses the entry to evict: <see cref="CacheEvictionPolicy.Lru"/>
     /// (the default), <see cref="CacheEvictionPolicy.Sieve"/> or <see cref="CacheEvictionPolicy.S3Fifo"/>, which keep
-    /// more of the entries asked again when most requests are one-off. The API, TTLs, partitions, budgets, levels and
-    /// snapshots behave the same under each.
+    /// more of the entries asked again when most requests are one-off and serve hits without the lock, or
+    /// <see cref="CacheEvictionPolicy.WTinyLfu"/>, which keeps the most asked when popularity changes slowly. The API,
+    /// TTLs, partitions, budgets, levels and snapshots behave the same under each.
     /// </summary>
     public CacheEvictionPolicy EvictionPolicy { get; set; }
 
@@ -236,7 +237,7 @@ public sealed class ExactMatchCacheOptions<TValue>
 
         if (!Enum.IsDefined(EvictionPolicy))
         {
-            problems.Add((nameof(EvictionPolicy), $"EvictionPolicy must be Lru, Sieve or S3Fifo; it is {(int)EvictionPolicy}."));
+            problems.Add((nameof(EvictionPolicy), $"EvictionPolicy must be Lru, Sieve, S3Fifo or WTinyLfu; it is {(int)EvictionPolicy}."));
         }
 
         if (MaxBytes < 0)

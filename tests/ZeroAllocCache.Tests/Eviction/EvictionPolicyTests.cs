@@ -26,6 +26,7 @@ public class EvictionPolicyTests
     [Theory]
     [InlineData(CacheEvictionPolicy.Sieve)]
     [InlineData(CacheEvictionPolicy.S3Fifo)]
+    [InlineData(CacheEvictionPolicy.WTinyLfu)]
     public void A_burst_of_one_off_requests_leaves_the_entries_asked_again_where_Lru_loses_them(CacheEvictionPolicy policy)
     {
         using ExactMatchCache<string> scanResistant = new(new ExactMatchCacheOptions<string> { MaxSize = 100, EvictionPolicy = policy });
@@ -54,6 +55,7 @@ public class EvictionPolicyTests
     [Theory]
     [InlineData(CacheEvictionPolicy.Sieve)]
     [InlineData(CacheEvictionPolicy.S3Fifo)]
+    [InlineData(CacheEvictionPolicy.WTinyLfu)]
     public void A_partition_at_its_quota_evicts_its_own_entries_only(CacheEvictionPolicy policy)
     {
         using ExactMatchCache<string> cache = new(new ExactMatchCacheOptions<string> { MaxSize = 1_000, MaxSizePerPartition = 10, EvictionPolicy = policy });
@@ -74,6 +76,7 @@ public class EvictionPolicyTests
     [Theory]
     [InlineData(CacheEvictionPolicy.Sieve)]
     [InlineData(CacheEvictionPolicy.S3Fifo)]
+    [InlineData(CacheEvictionPolicy.WTinyLfu)]
     public void The_byte_budget_holds_under_every_policy(CacheEvictionPolicy policy)
     {
         using ExactMatchCache<byte[]> cache = new(new ExactMatchCacheOptions<byte[]> { MaxSize = 0, MaxBytes = 5_000, SizeOf = v => v.Length, EvictionPolicy = policy });
@@ -89,6 +92,7 @@ public class EvictionPolicyTests
     [Theory]
     [InlineData(CacheEvictionPolicy.Sieve)]
     [InlineData(CacheEvictionPolicy.S3Fifo)]
+    [InlineData(CacheEvictionPolicy.WTinyLfu)]
     public async Task A_snapshot_keeps_every_entry_and_loads_into_a_cache_of_the_same_policy(CacheEvictionPolicy policy)
     {
         using ExactMatchCache<string> saved = new(new ExactMatchCacheOptions<string> { MaxSize = 50, EvictionPolicy = policy });
@@ -113,6 +117,7 @@ public class EvictionPolicyTests
     [Theory]
     [InlineData(CacheEvictionPolicy.Sieve)]
     [InlineData(CacheEvictionPolicy.S3Fifo)]
+    [InlineData(CacheEvictionPolicy.WTinyLfu)]
     public void A_hit_and_a_put_into_a_full_cache_allocate_nothing(CacheEvictionPolicy policy)
     {
         using ExactMatchCache<string> cache = new(new ExactMatchCacheOptions<string> { MaxSize = 64, EvictionPolicy = policy });
@@ -129,6 +134,7 @@ public class EvictionPolicyTests
     [Theory]
     [InlineData(CacheEvictionPolicy.Sieve)]
     [InlineData(CacheEvictionPolicy.S3Fifo)]
+    [InlineData(CacheEvictionPolicy.WTinyLfu)]
     public void An_unbounded_cache_grows_and_keeps_every_entry_under_every_policy(CacheEvictionPolicy policy)
     {
         using ExactMatchCache<int> cache = new(new ExactMatchCacheOptions<int> { MaxSize = 0, EvictionPolicy = policy });
@@ -164,6 +170,7 @@ public class EvictionPolicyTests
     [Theory]
     [InlineData(CacheEvictionPolicy.Sieve)]
     [InlineData(CacheEvictionPolicy.S3Fifo)]
+    [InlineData(CacheEvictionPolicy.WTinyLfu)]
     public async Task Concurrent_misses_on_one_key_make_one_factory_call_under_every_policy(CacheEvictionPolicy policy)
     {
         using ExactMatchCache<string> cache = new(new ExactMatchCacheOptions<string> { MaxSize = 16, EvictionPolicy = policy });

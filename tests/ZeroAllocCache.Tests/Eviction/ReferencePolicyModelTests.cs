@@ -1,12 +1,12 @@
 namespace ZeroAllocCache.Tests.Eviction;
 
 /// <summary>
-/// SIEVE and S3-FIFO driven side by side with plain, obviously correct implementations of the papers' algorithms (lists
-/// ordered newest first, searched linearly), with random lookups, puts and invalidations, compared after every step.
+/// SIEVE, S3-FIFO and W-TinyLFU driven side by side with plain, obviously correct implementations of the algorithms
+/// (lists ordered newest first, searched linearly), with random lookups, puts and invalidations, compared after every step.
 /// </summary>
 public class ReferencePolicyModelTests
 {
-    private static readonly CacheKey[] Keys = [.. Enumerable.Range(0, 64).Select(k => CacheKey.Create($"q{k}", "s", "m", 0f, 1))];
+    private static readonly CacheKey[] Keys = [.. Enumerable.Range(0, 400).Select(k => CacheKey.Create($"q{k}", "s", "m", 0f, 1))];
 
     [Theory]
     [InlineData(CacheEvictionPolicy.Sieve, 1, 31)]
@@ -15,10 +15,19 @@ public class ReferencePolicyModelTests
     [InlineData(CacheEvictionPolicy.S3Fifo, 1, 34)]
     [InlineData(CacheEvictionPolicy.S3Fifo, 10, 35)]
     [InlineData(CacheEvictionPolicy.S3Fifo, 25, 36)]
+    [InlineData(CacheEvictionPolicy.WTinyLfu, 1, 37)]
+    [InlineData(CacheEvictionPolicy.WTinyLfu, 10, 38)]
+    [InlineData(CacheEvictionPolicy.WTinyLfu, 25, 39)]
+    [InlineData(CacheEvictionPolicy.WTinyLfu, 200, 40)]
     public void The_policy_behaves_like_its_reference_for_thousands_of_random_steps(CacheEvictionPolicy policy, int maxSize, int seed)
     {
         using ExactMatchCache<int> cache = new(new ExactMatchCacheOptions<int> { MaxSize = maxSize, EvictionPolicy = policy });
-        IReferencePolicy model = policy == CacheEvictionPolicy.Sieve ? new ReferenceSieve(maxSize) : new ReferenceS3Fifo(maxSize);
+        IReferencePolicy model = policy switch
+        {
+            CacheEvictionPolicy.Sieve => new ReferenceSieve(maxSize),
+            CacheEvictionPolicy.S3Fifo => new ReferenceS3Fifo(maxSize),
+            _ => new ReferenceWTinyLfu(maxSize),
+        };
         Random random = new(seed);
 
         for (int step = 0; step < 20_000; step++)
@@ -234,6 +243,147 @@ public class ReferencePolicyModelTests
                 oldest.Mark--;
                 _main.Insert(0, oldest);
             }
+        }
+    }
+
+    /// <summary>
+    /// W-TinyLFU with exact counts: a window LRU of a hundredth, a probation and a protected LRU (up to 80% of the rest),
+    /// admission by comparing counts, and the counts of the last four times the capacity of evicted keys.
+    /// </summary>
+    private sealed class ReferenceWTinyLfu(int maxSize) : IReferencePolicy
+    {
+        private readonly List<Node> _window = [];
+        private readonly List<Node> _probation = [];
+        private readonly List<Node> _protected = [];
+        private readonly List<ulong> _evicted = []; // oldest first
+        private readonly Dictionary<ulong, int> _counts = [];
+        private readonly int _windowTarget = Math.Max(1, maxSize / 100);
+        private bool _admitting;
+
+        public int Count => _window.Count + _probation.Count + _protected.Count;
+
+        public long Evictions { get; private set; }
+
+        private int ProtectedTarget => (maxSize - _windowTarget) * 4 / 5;
+
+        public bool TryGet(int key, out int value)
+        {
+            Node? node = Find(key);
+            if (node is not null)
+            {
+                Touch(node);
+            }
+
+            value = node?.Value ?? 0;
+            return node is not null;
+        }
+
+        public void Put(int key, int value)
+        {
+            Node? node = Find(key);
+            if (node is not null)
+            {
+                node.Value = value;
+                Touch(node);
+                return;
+            }
+
+            if (Count == maxSize)
+            {
+                Evict();
+            }
+
+            // Node.Mark is the key's count: its remembered requests, plus this one.
+            ulong fingerprint = Keys[key].IndexBits;
+            int before = _counts.GetValueOrDefault(fingerprint);
+            if (_counts.ContainsKey(fingerprint))
+            {
+                _counts[fingerprint] = 0;
+            }
+
+            _window.Insert(0, new Node(key, value) { Mark = before + 1 });
+            if (!_admitting && _window.Count > _windowTarget)
+            {
+                MoveOldest(_window, _probation);
+            }
+        }
+
+        public bool Invalidate(int key) =>
+            _window.RemoveAll(n => n.Key == key) + _probation.RemoveAll(n => n.Key == key) + _protected.RemoveAll(n => n.Key == key) > 0;
+
+        public bool Contains(int key) => Find(key) is not null;
+
+        private static void MoveOldest(List<Node> from, List<Node> to)
+        {
+            Node oldest = from[^1];
+            from.RemoveAt(from.Count - 1);
+            to.Insert(0, oldest);
+        }
+
+        private Node? Find(int key) =>
+            _window.Find(n => n.Key == key) ?? _probation.Find(n => n.Key == key) ?? _protected.Find(n => n.Key == key);
+
+        private void Touch(Node node)
+        {
+            node.Mark++;
+            List<Node> list = _window.Contains(node) ? _window : _probation.Contains(node) ? _probation : _protected;
+            list.Remove(node);
+            (list == _window ? _window : _protected).Insert(0, node);
+            if (_protected.Count > ProtectedTarget)
+            {
+                MoveOldest(_protected, _probation);
+            }
+        }
+
+        private void Evict()
+        {
+            _admitting = true;
+            while (_probation.Count == 0 && _protected.Count == 0 && _window.Count > _windowTarget)
+            {
+                MoveOldest(_window, _probation);
+            }
+
+            Node? candidate = _window.Count > 0 ? _window[^1] : null;
+            Node? mainVictim = _probation.Count > 0 ? _probation[^1] : _protected.Count > 0 ? _protected[^1] : null;
+            Node victim;
+            if (mainVictim is null)
+            {
+                victim = candidate!;
+            }
+            else if (candidate is null || _window.Count < _windowTarget)
+            {
+                victim = mainVictim;
+            }
+            else if (candidate.Mark <= mainVictim.Mark)
+            {
+                victim = candidate;
+            }
+            else
+            {
+                MoveOldest(_window, _probation);
+                victim = mainVictim;
+            }
+
+            Remember(victim);
+            _ = _window.Remove(victim) || _probation.Remove(victim) || _protected.Remove(victim);
+            Evictions++;
+        }
+
+        private void Remember(Node victim)
+        {
+            ulong fingerprint = Keys[victim.Key].IndexBits;
+            if (_evicted.Count == 4 * maxSize)
+            {
+                ulong oldest = _evicted[0];
+                _evicted.RemoveAt(0);
+                if (!_evicted.Contains(oldest))
+                {
+                    _counts.Remove(oldest);
+                }
+            }
+
+            _evicted.Add(fingerprint);
+            _counts[fingerprint] = victim.Mark;
         }
     }
 }

@@ -23,4 +23,13 @@ public enum CacheEvictionPolicy
     /// soon after goes straight to the main queue.
     /// </summary>
     S3Fifo = 2,
+
+    /// <summary>
+    /// W-TinyLFU (Einziger, Friedman and Manes, 2017), with exact counts: new entries go to a small LRU window (a
+    /// hundredth of the capacity); an entry leaving the window enters the main part only if its key was asked more often
+    /// than the main part's next victim, counting the requests of keys evicted a while ago (the last four times the
+    /// capacity are remembered). The main part is a segmented LRU: an entry asked again there is protected (up to 80% of
+    /// it). The best at keeping what is asked most when popularity changes slowly. Its hits take the lock, as LRU's do.
+    /// </summary>
+    WTinyLfu = 3,
 }

@@ -55,6 +55,15 @@ internal struct CacheEntry<TValue>
     /// <summary>Under S3-FIFO, whether the entry is in the main queue rather than the small one.</summary>
     public bool InMain;
 
+    /// <summary>Under W-TinyLFU, the entry's segment: <see cref="WTinyLfuSegment"/>.</summary>
+    public byte Segment;
+
+    /// <summary>
+    /// Under W-TinyLFU, how often the key was asked: its count in the history when it was stored, plus that request,
+    /// plus every hit and replacement since.
+    /// </summary>
+    public int Frequency;
+
     /// <summary>
     /// The entry's version for lock-free readers (<see cref="EntryVersion"/>): odd while the entry is valid and
     /// unchanged, even while it is free or being written; it only ever grows.
