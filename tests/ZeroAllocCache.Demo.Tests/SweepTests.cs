@@ -17,17 +17,18 @@ public sealed class SweepTests : IDisposable
 
         Assert.Equal(0, run.ExitCode);
         Assert.Empty(run.Error);
-        Assert.Contains("| capacity | of distinct | answers' bytes | Lru | Sieve | S3Fifo |", run.Output, StringComparison.Ordinal);
+        Assert.Contains("| capacity | of distinct | answers' bytes | Lru | Sieve | S3Fifo | WTinyLfu |", run.Output, StringComparison.Ordinal);
         int rows = run.Output.Split('\n').Count(line => line.StartsWith("| ", StringComparison.Ordinal) && char.IsAsciiDigit(line[2]));
         Assert.Equal(CapacitySweep.CapacitiesFor(780).Length, rows);
         Assert.Contains("  [########################################] 100%", run.Output, StringComparison.Ordinal);
-        Assert.Matches(@"Smallest capacity within 1 point of it: [\d,]+ entries, about [\d.]+ [KM]B of answers, with (Lru|Sieve|S3Fifo)", run.Output);
+        Assert.Matches(@"Smallest capacity within 1 point of it: [\d,]+ entries, about [\d.]+ [KM]B of answers, with (Lru|Sieve|S3Fifo|WTinyLfu)", run.Output);
 
         byte[] png = await File.ReadAllBytesAsync(Path.Combine(_folder, MissRatioChart.PngName));
         string svg = await File.ReadAllTextAsync(Path.Combine(_folder, MissRatioChart.SvgName));
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
         Assert.Contains("<svg", svg, StringComparison.Ordinal);
         Assert.Contains("S3Fifo", svg, StringComparison.Ordinal);
+        Assert.Contains("WTinyLfu", svg, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public static class CapacitySweep
     public static IReadOnlyList<double> Fractions { get; } = [0.01, 0.02, 0.05, 0.10, 0.15, 0.20, 0.30, 0.40, 0.50, 0.65, 0.80, 1.00];
 
     /// <summary>The policies compared.</summary>
-    public static IReadOnlyList<CacheEvictionPolicy> Policies { get; } = [CacheEvictionPolicy.Lru, CacheEvictionPolicy.Sieve, CacheEvictionPolicy.S3Fifo];
+    public static IReadOnlyList<CacheEvictionPolicy> Policies { get; } = [CacheEvictionPolicy.Lru, CacheEvictionPolicy.Sieve, CacheEvictionPolicy.S3Fifo, CacheEvictionPolicy.WTinyLfu];
 
     /// <summary>The capacities for a workload of <paramref name="distinctRequests"/> distinct requests, at least 1 each, without repeats.</summary>
     public static int[] CapacitiesFor(int distinctRequests) =>

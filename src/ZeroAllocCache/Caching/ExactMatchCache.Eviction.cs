@@ -186,6 +186,8 @@ public sealed partial class ExactMatchCache<TValue>
             _hand = entry.Previous;
         }
 
+        // However it leaves (evicted, expired, invalidated), W-TinyLFU remembers how often its key was asked.
+        _history?.Add(entry.Key, entry.Frequency);
         if (_history is not null && entry.Segment != WTinyLfuSegment.Window)
         {
             if (entry.Segment == WTinyLfuSegment.Protected)
@@ -326,7 +328,7 @@ public sealed partial class ExactMatchCache<TValue>
     // W-TinyLFU: with the window at its share (the entry about to be stored will join it), its oldest entry and the main
     // part's next victim meet: the key asked less often so far is evicted (the window's on a tie) and the other stays,
     // the window's on probation; an empty main part takes the window's oldest without a contest. With the window below
-    // its share, the main part's victim goes. The evicted key's count is remembered.
+    // its share, or the main part's victim past its TTL, the main part's victim goes.
     private int WTinyLfuVictim(CacheEntry<TValue>[] entries)
     {
         _admitting = true;
@@ -344,6 +346,10 @@ public sealed partial class ExactMatchCache<TValue>
         {
             victim = candidate;
         }
+        else if (_readsClock && IsPastTtl(entries[mainVictim]))
+        {
+            victim = mainVictim; // an answer already too old to return loses whatever its count
+        }
         else if (candidate == LruList.None || WindowCount < WindowTarget)
         {
             victim = mainVictim;
@@ -359,26 +365,21 @@ public sealed partial class ExactMatchCache<TValue>
             victim = mainVictim;
         }
 
-        _history!.Add(entries[victim].Key, entries[victim].Frequency);
         return victim;
     }
 
     private int WindowCount => _pool.Count - _mainCount - _protectedCount;
 
+    private bool IsPastTtl(in CacheEntry<TValue> entry) =>
+        entry.TtlTicks != 0 && _timeProvider.GetElapsedTime(entry.Timestamp, _timeProvider.GetTimestamp()).Ticks > entry.TtlTicks;
+
     // The entry a partition at its quota evicts: its least recently used under LRU and W-TinyLFU; otherwise SIEVE's sweep
     // over the partition's own entries in insertion order, each mark giving one more round.
     private int PartitionVictim(PartitionState partition)
     {
-        if (_policy == CacheEvictionPolicy.Lru)
+        if (_policy is CacheEvictionPolicy.Lru or CacheEvictionPolicy.WTinyLfu)
         {
             return partition.Order.Tail;
-        }
-
-        if (_policy == CacheEvictionPolicy.WTinyLfu)
-        {
-            int oldest = partition.Order.Tail;
-            _history!.Add(_pool.Entries[oldest].Key, _pool.Entries[oldest].Frequency);
-            return oldest;
         }
 
         CacheEntry<TValue>[] entries = _pool.Entries;

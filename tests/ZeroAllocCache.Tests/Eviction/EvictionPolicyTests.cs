@@ -147,6 +147,27 @@ public class EvictionPolicyTests
         Assert.All(Enumerable.Range(0, 1_000), i => Assert.True(cache.TryGet(Key(i), out int v) && v == i));
     }
 
+    [Fact]
+    public void Under_WTinyLfu_answers_past_their_ttl_are_evicted_before_new_ones_however_often_they_were_asked()
+    {
+        Microsoft.Extensions.Time.Testing.FakeTimeProvider clock = new();
+        using ExactMatchCache<int> cache = new(new ExactMatchCacheOptions<int> { MaxSize = 10, Ttl = TimeSpan.FromMinutes(1), TimeProvider = clock, EvictionPolicy = CacheEvictionPolicy.WTinyLfu });
+        for (int i = 0; i < 10; i++)
+        {
+            cache.Put(Key(i), i);
+            cache.TryGet(Key(i), out _);
+            cache.TryGet(Key(i), out _);
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(2));
+        for (int i = 100; i < 105; i++)
+        {
+            cache.Put(Key(i), i); // asked once: it would lose every contest against an entry asked three times
+        }
+
+        Assert.All(Enumerable.Range(100, 5), i => Assert.True(cache.TryGet(Key(i), out int v) && v == i));
+    }
+
     [Theory]
     [InlineData(CacheEvictionPolicy.Sieve)]
     [InlineData(CacheEvictionPolicy.S3Fifo)]

@@ -308,8 +308,17 @@ public class ReferencePolicyModelTests
             }
         }
 
-        public bool Invalidate(int key) =>
-            _window.RemoveAll(n => n.Key == key) + _probation.RemoveAll(n => n.Key == key) + _protected.RemoveAll(n => n.Key == key) > 0;
+        public bool Invalidate(int key)
+        {
+            Node? node = Find(key);
+            if (node is null)
+            {
+                return false;
+            }
+
+            Remember(node); // an invalidated key's count is remembered as an evicted one's
+            return _window.Remove(node) || _probation.Remove(node) || _protected.Remove(node);
+        }
 
         public bool Contains(int key) => Find(key) is not null;
 
