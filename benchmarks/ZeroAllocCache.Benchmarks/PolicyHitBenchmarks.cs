@@ -22,7 +22,7 @@ public class PolicyHitBenchmarks : IDisposable
     public RequestSize Size { get; set; }
 
     /// <summary>The eviction policy.</summary>
-    [Params(CacheEvictionPolicy.Lru, CacheEvictionPolicy.Sieve, CacheEvictionPolicy.S3Fifo)]
+    [Params(CacheEvictionPolicy.Lru, CacheEvictionPolicy.Sieve, CacheEvictionPolicy.S3Fifo, CacheEvictionPolicy.WTinyLfu)]
     public CacheEvictionPolicy Policy { get; set; }
 
     /// <summary>Fills the cache; the request is stored last.</summary>

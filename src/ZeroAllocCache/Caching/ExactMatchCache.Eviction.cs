@@ -44,8 +44,11 @@ public sealed partial class ExactMatchCache<TValue>
     private static FrequencyHistory? HistoryFor(CacheEvictionPolicy policy, int maxSize) =>
         policy == CacheEvictionPolicy.WTinyLfu ? new FrequencyHistory(4 * (maxSize != 0 ? maxSize : 4096)) : null;
 
-    // SIEVE's and S3-FIFO's hits change no list, so they can be served without the lock.
-    private bool HitsWithoutLock => _policy is CacheEvictionPolicy.Sieve or CacheEvictionPolicy.S3Fifo;
+    // SIEVE's and S3-FIFO's hits change no list, so they can be served without the lock. A field, so that the hit tests
+    // one flag as it did when only LRU took the lock.
+    private readonly bool _hitsWithoutLock;
+
+    private static bool HitsWithoutLockUnder(CacheEvictionPolicy policy) => policy is CacheEvictionPolicy.Sieve or CacheEvictionPolicy.S3Fifo;
 
     // A hit (or a replacement): LRU moves the entry to the heads of its lists; SIEVE marks it visited; S3-FIFO counts it,
     // up to 3; W-TinyLFU counts it and moves it up its segments.
@@ -59,8 +62,7 @@ public sealed partial class ExactMatchCache<TValue>
         }
         else if (_policy == CacheEvictionPolicy.WTinyLfu)
         {
-            TouchSegments(entries, index);
-            partition?.Order.MoveToFirst(entries, index);
+            TouchSegments(entries, index, partition);
         }
         else
         {
@@ -73,9 +75,12 @@ public sealed partial class ExactMatchCache<TValue>
     }
 
     // W-TinyLFU's hit: one more request, and the entry moves to its segment's head, or from probation to protected (whose
-    // oldest entry, when that is full, goes back to probation).
-    private void TouchSegments(CacheEntry<TValue>[] entries, int index)
+    // oldest entry, when that is full, goes back to probation), and to its partition's head. Out of line, so that LRU's
+    // hit, into which Touch is inlined, does not carry it.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TouchSegments(CacheEntry<TValue>[] entries, int index, PartitionState? partition)
     {
+        partition?.Order.MoveToFirst(entries, index);
         ref CacheEntry<TValue> entry = ref entries[index];
         if (entry.Frequency != int.MaxValue)
         {

@@ -125,6 +125,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         _policy = options.EvictionPolicy;
         _ghost = GhostFor(_policy, _maxSize);
         _history = HistoryFor(_policy, _maxSize);
+        _hitsWithoutLock = HitsWithoutLockUnder(_policy);
         _readsClock = _ttl.HasValue || _ttlOf is not null;
 
         int capacity = _maxSize == 0 ? UnboundedInitialCapacity : _maxSize;
@@ -262,7 +263,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     /// </returns>
     public bool TryGet(in CacheKey key, [MaybeNullWhen(false)] out TValue value)
     {
-        if (HitsWithoutLock && TryHitWithoutLock(key, partitionId: 0, out value))
+        if (_hitsWithoutLock && TryHitWithoutLock(key, partitionId: 0, out value))
         {
             return true;
         }
@@ -444,7 +445,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     // TryGet of a partition's entries.
     private bool TryGetInPartition(in CacheKey key, PartitionState partition, [MaybeNullWhen(false)] out TValue value)
     {
-        if (HitsWithoutLock && TryHitWithoutLock(key, partition.Id, out value))
+        if (_hitsWithoutLock && TryHitWithoutLock(key, partition.Id, out value))
         {
             partition.Hits++; // racy, like the hit's own counts: a lost increment under contention costs less than a lock
             return true;
