@@ -20,9 +20,6 @@ public sealed partial class ExactMatchCache<TValue>
     private int _protectedCount;
     private readonly FrequencyHistory? _history;
 
-    // Whether W-TinyLFU has evicted since it was built or cleared: from then on, entries leave its window by contest.
-    private bool _admitting;
-
     // SIEVE's hand: the next entry the sweep looks at, from the oldest towards the newest; None to start at the oldest.
     private int _hand = LruList.None;
 
@@ -35,14 +32,21 @@ public sealed partial class ExactMatchCache<TValue>
     private static GhostKeys? GhostFor(CacheEvictionPolicy policy, int maxSize) =>
         policy == CacheEvictionPolicy.S3Fifo ? new GhostKeys(maxSize != 0 ? Math.Max(1, maxSize - (maxSize / 10)) : 4096) : null;
 
-    // W-TinyLFU's window holds a hundredth of the entries, and its protected segment up to 80% of the rest.
-    private int WindowTarget => Math.Max(1, (_maxSize != 0 ? _maxSize : _pool.Count) / 100);
+    // W-TinyLFU's window holds a hundredth of the entries, and its protected segment up to 80% of the rest. Shares of
+    // the entries there are, not of MaxSize: a byte budget may bind long before MaxSize does.
+    private int WindowTarget => Math.Max(1, _pool.Count / 100);
 
-    private int ProtectedTarget => ((_maxSize != 0 ? _maxSize : _pool.Count) - WindowTarget) * 4 / 5;
+    private int ProtectedTarget => (_pool.Count - WindowTarget) * 4 / 5;
 
-    // W-TinyLFU remembers the counts of the last four times the capacity of evicted keys.
+    private int MainTarget => _pool.Count - WindowTarget;
+
+    // W-TinyLFU remembers the counts of the last four times the capacity of evicted keys (in long: 4 × a MaxSize near
+    // the largest supported would overflow an int).
     private static FrequencyHistory? HistoryFor(CacheEvictionPolicy policy, int maxSize) =>
-        policy == CacheEvictionPolicy.WTinyLfu ? new FrequencyHistory(4 * (maxSize != 0 ? maxSize : 4096)) : null;
+        policy == CacheEvictionPolicy.WTinyLfu ? new FrequencyHistory((int)Math.Min(4L * (maxSize != 0 ? maxSize : 4096), Array.MaxLength)) : null;
+
+    /// <summary>W-TinyLFU's segments' sizes, for tests.</summary>
+    internal (int Window, int Probation, int Protected) WTinyLfuSegmentCounts => (WindowCount, _mainCount, _protectedCount);
 
     // SIEVE's and S3-FIFO's hits change no list, so they can be served without the lock. A field, so that the hit tests
     // one flag as it did when only LRU took the lock.
@@ -140,8 +144,9 @@ public sealed partial class ExactMatchCache<TValue>
             entry.Segment = WTinyLfuSegment.Window;
             _lru.AddFirst(entries, index);
 
-            // Until the cache first evicts, there is room for all: the window's oldest goes straight to probation.
-            if (!_admitting && WindowCount > WindowTarget)
+            // While the main part has room (the cache filling, or refilling after removals), the window's oldest beyond
+            // its share goes straight to probation; once it is full, leaving the window takes a contest (Victim).
+            if (WindowCount > WindowTarget && _mainCount + _protectedCount < MainTarget)
             {
                 int oldest = _lru.Tail;
                 _lru.Remove(entries, oldest);
@@ -240,7 +245,6 @@ public sealed partial class ExactMatchCache<TValue>
         _hand = LruList.None;
         _ghost?.Clear();
         _history?.Clear();
-        _admitting = false;
     }
 
     // The entries in the policy's order, most worth keeping first: S3-FIFO's main queue, then its small queue;
@@ -270,8 +274,9 @@ public sealed partial class ExactMatchCache<TValue>
     }
 
     // The entry the cache evicts next, chosen by the policy (which may rearrange its queues on the way). The cache is
-    // not empty.
-    private int Victim()
+    // not empty. An entry just stored and being made room for (a byte budget's evictions) is named, so that W-TinyLFU
+    // does not turn it away on the spot.
+    private int Victim(int stored = LruList.None)
     {
         CacheEntry<TValue>[] entries = _pool.Entries;
         switch (_policy)
@@ -323,7 +328,7 @@ public sealed partial class ExactMatchCache<TValue>
                 }
 
             case CacheEvictionPolicy.WTinyLfu:
-                return WTinyLfuVictim(entries);
+                return WTinyLfuVictim(entries, stored);
 
             default:
                 return _lru.Tail;
@@ -333,10 +338,10 @@ public sealed partial class ExactMatchCache<TValue>
     // W-TinyLFU: with the window at its share (the entry about to be stored will join it), its oldest entry and the main
     // part's next victim meet: the key asked less often so far is evicted (the window's on a tie) and the other stays,
     // the window's on probation; an empty main part takes the window's oldest without a contest. With the window below
-    // its share, or the main part's victim past its TTL, the main part's victim goes.
-    private int WTinyLfuVictim(CacheEntry<TValue>[] entries)
+    // its share, the window's oldest the entry just stored, or the main part's victim past its TTL, the main part's victim
+    // goes; a window's oldest past its TTL goes without a contest.
+    private int WTinyLfuVictim(CacheEntry<TValue>[] entries, int stored)
     {
-        _admitting = true;
         while (_main.Tail == LruList.None && _protected.Tail == LruList.None && WindowCount > WindowTarget)
         {
             int oldest = _lru.Tail;
@@ -355,9 +360,13 @@ public sealed partial class ExactMatchCache<TValue>
         {
             victim = mainVictim; // an answer already too old to return loses whatever its count
         }
-        else if (candidate == LruList.None || WindowCount < WindowTarget)
+        else if (candidate == LruList.None || candidate == stored || WindowCount < WindowTarget)
         {
             victim = mainVictim;
+        }
+        else if (_readsClock && IsPastTtl(entries[candidate]))
+        {
+            victim = candidate;
         }
         else if (entries[candidate].Frequency <= entries[mainVictim].Frequency)
         {

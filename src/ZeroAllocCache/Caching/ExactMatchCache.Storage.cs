@@ -100,7 +100,7 @@ public sealed partial class ExactMatchCache<TValue>
         {
             while (_bytes > _maxBytes)
             {
-                Evict(Victim());
+                Evict(Victim(stored: index));
             }
         }
 

@@ -148,6 +148,43 @@ public class EvictionPolicyTests
     }
 
     [Fact]
+    public void Under_WTinyLfu_the_window_keeps_to_its_share_when_removals_leave_room_in_a_cache_that_has_evicted()
+    {
+        using ExactMatchCache<int> cache = new(new ExactMatchCacheOptions<int> { MaxSize = 100, EvictionPolicy = CacheEvictionPolicy.WTinyLfu });
+        for (int i = 0; i < 101; i++)
+        {
+            cache.Put(Key(i), i); // the 101st evicts
+        }
+
+        for (int i = 0; i < 50; i++)
+        {
+            cache.Invalidate(Key(i));
+        }
+
+        for (int i = 200; i < 300; i++)
+        {
+            cache.Put(Key(i), i); // 50 into free slots, then 50 that evict
+        }
+
+        Assert.Equal(100, cache.Count);
+        Assert.Equal(1, cache.WTinyLfuSegmentCounts.Window); // a hundredth of 100
+    }
+
+    [Fact]
+    public void Under_WTinyLfu_an_entry_stored_into_a_full_byte_budget_is_kept_and_older_ones_make_room()
+    {
+        using ExactMatchCache<string> cache = new(new ExactMatchCacheOptions<string> { MaxBytes = 10_000, EvictionPolicy = CacheEvictionPolicy.WTinyLfu });
+        string answer = new('a', 1_000);
+        for (int i = 0; i < 50; i++)
+        {
+            cache.Put(Key(i), answer);
+            Assert.True(cache.TryGetEntryInfo(Key(i), out _), $"The answer stored {i}th was turned away.");
+        }
+
+        Assert.InRange(cache.Stats.StoredBytes, 1, 10_000);
+    }
+
+    [Fact]
     public void Under_WTinyLfu_answers_past_their_ttl_are_evicted_before_new_ones_however_often_they_were_asked()
     {
         Microsoft.Extensions.Time.Testing.FakeTimeProvider clock = new();

@@ -53,6 +53,10 @@ public class ReferencePolicyModelTests
 
             Assert.Equal(model.Count, cache.Count);
             Assert.Equal(model.Evictions, cache.Stats.Evictions);
+            if (model is ReferenceWTinyLfu segmented)
+            {
+                Assert.Equal(segmented.Segments, cache.WTinyLfuSegmentCounts);
+            }
             if (step % 97 == 0)
             {
                 for (int key = 0; key < Keys.Length; key++)
@@ -257,14 +261,17 @@ public class ReferencePolicyModelTests
         private readonly List<Node> _protected = [];
         private readonly List<ulong> _evicted = []; // oldest first
         private readonly Dictionary<ulong, int> _counts = [];
-        private readonly int _windowTarget = Math.Max(1, maxSize / 100);
-        private bool _admitting;
 
         public int Count => _window.Count + _probation.Count + _protected.Count;
 
         public long Evictions { get; private set; }
 
-        private int ProtectedTarget => (maxSize - _windowTarget) * 4 / 5;
+        public (int Window, int Probation, int Protected) Segments => (_window.Count, _probation.Count, _protected.Count);
+
+        // Shares of the entries there are (the implementation's rule, so that a byte budget binding first is served).
+        private int WindowTarget => Math.Max(1, Count / 100);
+
+        private int ProtectedTarget => (Count - WindowTarget) * 4 / 5;
 
         public bool TryGet(int key, out int value)
         {
@@ -302,7 +309,7 @@ public class ReferencePolicyModelTests
             }
 
             _window.Insert(0, new Node(key, value) { Mark = before + 1 });
-            if (!_admitting && _window.Count > _windowTarget)
+            if (_window.Count > WindowTarget && _probation.Count + _protected.Count < Count - WindowTarget)
             {
                 MoveOldest(_window, _probation);
             }
@@ -338,16 +345,15 @@ public class ReferencePolicyModelTests
             List<Node> list = _window.Contains(node) ? _window : _probation.Contains(node) ? _probation : _protected;
             list.Remove(node);
             (list == _window ? _window : _protected).Insert(0, node);
-            if (_protected.Count > ProtectedTarget)
+            if (list == _probation && _protected.Count > ProtectedTarget)
             {
-                MoveOldest(_protected, _probation);
+                MoveOldest(_protected, _probation); // a promotion past protected's share demotes its oldest
             }
         }
 
         private void Evict()
         {
-            _admitting = true;
-            while (_probation.Count == 0 && _protected.Count == 0 && _window.Count > _windowTarget)
+            while (_probation.Count == 0 && _protected.Count == 0 && _window.Count > WindowTarget)
             {
                 MoveOldest(_window, _probation);
             }
@@ -359,7 +365,7 @@ public class ReferencePolicyModelTests
             {
                 victim = candidate!;
             }
-            else if (candidate is null || _window.Count < _windowTarget)
+            else if (candidate is null || _window.Count < WindowTarget)
             {
                 victim = mainVictim;
             }
