@@ -15,10 +15,10 @@ public sealed partial class ExactMatchCache<TValue>
     // segment and _protected as its protected one, and remembers the counts of evicted keys in _history.
     private LruList<CacheOrder> _main = new();
     private int _mainCount;
-    private readonly GhostKeys? _ghost;
+    private readonly EvictedKeys? _ghost;
     private LruList<CacheOrder> _protected = new();
     private int _protectedCount;
-    private readonly FrequencyHistory? _history;
+    private readonly EvictedKeys? _history;
 
     // SIEVE's hand: the next entry the sweep looks at, from the oldest towards the newest; None to start at the oldest.
     private int _hand = LruList.None;
@@ -29,8 +29,8 @@ public sealed partial class ExactMatchCache<TValue>
     // S3-FIFO's small queue holds a tenth of the entries.
     private int SmallQueueTarget => Math.Max(1, (_maxSize != 0 ? _maxSize : _pool.Count) / 10);
 
-    private static GhostKeys? GhostFor(CacheEvictionPolicy policy, int maxSize) =>
-        policy == CacheEvictionPolicy.S3Fifo ? new GhostKeys(maxSize != 0 ? Math.Max(1, maxSize - (maxSize / 10)) : 4096) : null;
+    private static EvictedKeys? GhostFor(CacheEvictionPolicy policy, int maxSize) =>
+        policy == CacheEvictionPolicy.S3Fifo ? new EvictedKeys(maxSize != 0 ? Math.Max(1, maxSize - (maxSize / 10)) : 4096) : null;
 
     // W-TinyLFU's window holds a hundredth of the entries, and its protected segment up to 80% of the rest. Shares of
     // the entries there are, not of MaxSize: a byte budget may bind long before MaxSize does.
@@ -42,8 +42,8 @@ public sealed partial class ExactMatchCache<TValue>
 
     // W-TinyLFU remembers the counts of the last four times the capacity of evicted keys (in long: 4 × a MaxSize near
     // the largest supported would overflow an int).
-    private static FrequencyHistory? HistoryFor(CacheEvictionPolicy policy, int maxSize) =>
-        policy == CacheEvictionPolicy.WTinyLfu ? new FrequencyHistory((int)Math.Min(4L * (maxSize != 0 ? maxSize : 4096), Array.MaxLength)) : null;
+    private static EvictedKeys? HistoryFor(CacheEvictionPolicy policy, int maxSize) =>
+        policy == CacheEvictionPolicy.WTinyLfu ? new EvictedKeys((int)Math.Min(4L * (maxSize != 0 ? maxSize : 4096), Array.MaxLength)) : null;
 
     /// <summary>W-TinyLFU's segments' sizes, for tests.</summary>
     internal (int Window, int Probation, int Protected) WTinyLfuSegmentCounts => (WindowCount, _mainCount, _protectedCount);
