@@ -67,6 +67,29 @@ public class DistributedEntryFormatTests
         Assert.Equal(DistributedEntryFormat.TypeTag<string>(), DistributedEntryFormat.TypeTag<string>());
     }
 
+    [Fact]
+    public void Writing_and_checking_a_header_allocates_nothing_once_a_thread_has_done_it()
+    {
+        byte[] entry = Entry(new byte[1024], Created.AddHours(1));
+        long least = long.MaxValue;
+        for (int round = 0; round < 5 && least != 0; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++)
+            {
+                DistributedEntryFormat.WriteHeader(entry, Key, Tag, Created, Created.AddHours(1));
+                if (DistributedEntryFormat.TryReadHeader(entry, Key, Tag, out _) != DistributedEntryFormat.Problem.None)
+                {
+                    throw new InvalidOperationException("Expected a valid entry.");
+                }
+            }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        Assert.Equal(0, least);
+    }
+
     private static byte[] Entry(ReadOnlySpan<byte> payload, DateTimeOffset? expires)
     {
         byte[] entry = new byte[DistributedEntryFormat.HeaderSize + payload.Length];

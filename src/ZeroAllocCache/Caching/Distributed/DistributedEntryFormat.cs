@@ -122,9 +122,14 @@ internal static class DistributedEntryFormat
         return Problem.None;
     }
 
+    // A hasher a thread: the streaming state is some 600 bytes, which each read and write would otherwise allocate.
+    [ThreadStatic]
+    private static System.IO.Hashing.XxHash3? t_hash;
+
     private static ulong Checksum(ReadOnlySpan<byte> entry)
     {
-        System.IO.Hashing.XxHash3 hash = new();
+        System.IO.Hashing.XxHash3 hash = t_hash ??= new System.IO.Hashing.XxHash3();
+        hash.Reset();
         hash.Append(entry[..ChecksumOffset]);
         hash.Append(entry[HeaderSize..]);
         return hash.GetCurrentHashAsUInt64();
