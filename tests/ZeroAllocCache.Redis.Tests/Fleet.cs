@@ -30,6 +30,16 @@ internal sealed class Fleet : IAsyncDisposable
 
     public string Prefix { get; }
 
+    /// <summary>
+    /// The replicas' store timeout: 5 s by default, so that a CI machine running several test assemblies on 2 cores never
+    /// turns a slow call into a failure the test did not ask for; the outage tests set a short one, which is what they
+    /// measure.
+    /// </summary>
+    public TimeSpan DistributedTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a replica waits on another's lock: long, so that a test that sees a waiter go on knows why.</summary>
+    public TimeSpan DistributedLockTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     public ConnectionMultiplexer Connect()
     {
         ConnectionMultiplexer multiplexer = ConnectionMultiplexer.Connect(Server.Configuration);
@@ -46,9 +56,9 @@ internal sealed class Fleet : IAsyncDisposable
             Name = Name,
             Backplane = backplane,
             DistributedKeyPrefix = Prefix,
-            DistributedTimeout = TimeSpan.FromMilliseconds(500),
+            DistributedTimeout = DistributedTimeout,
             DistributedRetryAfter = TimeSpan.FromMilliseconds(300),
-            DistributedLockTimeout = TimeSpan.FromSeconds(5),
+            DistributedLockTimeout = DistributedLockTimeout,
         };
         if (distributed)
         {

@@ -59,9 +59,9 @@ internal sealed class BackplaneLink<TValue> : ICacheBackplaneListener, IAsyncDis
 
     public long PublishErrors => Volatile.Read(ref _publishErrors);
 
+    // The counters move once a message has taken effect, so that whoever sees them move finds memory already changed.
     public void OnMessage(CacheBackplaneMessage message)
     {
-        Interlocked.Increment(ref _received);
         switch (message.Kind)
         {
             case CacheBackplaneMessageKind.Changed:
@@ -73,13 +73,15 @@ internal sealed class BackplaneLink<TValue> : ICacheBackplaneListener, IAsyncDis
                 _cache.ApplyRemoteClear(message.Timestamp);
                 break;
         }
+
+        Interlocked.Increment(ref _received);
     }
 
     public void OnReconnected()
     {
         // Messages sent while the connection was down are lost: anything in memory may have changed elsewhere.
-        Interlocked.Increment(ref _resyncs);
         _cache.DropMemory();
+        Interlocked.Increment(ref _resyncs);
         BackplaneLog.Resynchronised(_logger, _cacheName);
     }
 
