@@ -95,15 +95,15 @@ public sealed class RedisCacheBackplane : ICacheBackplane, IDisposable
         {
             if (!_subscribed)
             {
-                // Confirmed before the first cache goes on, so that no message sent after it was built is missed; when
-                // Redis does not answer, the subscription is only registered, and the multiplexer makes it on connecting.
+                // Confirmed before the first cache goes on, so that no message sent after it was built is missed. When
+                // Redis does not answer, the handler is registered all the same and the multiplexer subscribes it on
+                // connecting: subscribing again would register it twice, and every message would be delivered twice.
                 try
                 {
                     _multiplexer.GetSubscriber().Subscribe(_channel, OnMessage);
                 }
-                catch (RedisException)
+                catch (Exception exception) when (exception is RedisException or TimeoutException)
                 {
-                    _multiplexer.GetSubscriber().Subscribe(_channel, OnMessage, CommandFlags.FireAndForget);
                 }
 
                 _subscribed = true;

@@ -148,6 +148,33 @@ public sealed class FleetSingleFlightTests
         });
     }
 
+    [Fact]
+    public async Task A_replica_started_while_Redis_is_down_hears_each_message_once_it_is_back()
+    {
+        using RedisServer redis = new();
+        await using Fleet fleet = new(redis);
+        redis.Kill();
+        ExactMatchCache<string> late = fleet.Replica(distributed: false);
+        redis.Start();
+        ExactMatchCache<string> sender = fleet.Replica(distributed: false);
+
+        // Messages sent before the late replica's subscription is made are lost (and answered by a resync): send until one arrives.
+        await WithinAsync(TimeSpan.FromSeconds(20), async () =>
+        {
+            late.Put(Key("q"), "stale");
+            await sender.InvalidateAsync(Key("q"));
+            await Task.Delay(50);
+            return late.Stats.BackplaneMessagesReceived > 0;
+        });
+        long before = late.Stats.BackplaneMessagesReceived;
+        late.Put(Key("once"), "stale");
+        await sender.InvalidateAsync(Key("once"));
+        await WithinAsync(TimeSpan.FromSeconds(10), () => !late.TryGet(Key("once"), out _));
+        await Task.Delay(200); // room for a second delivery of the same message, were there one
+
+        Assert.Equal(before + 1, late.Stats.BackplaneMessagesReceived);
+    }
+
     private static Task WithinAsync(TimeSpan limit, Func<bool> condition) => WithinAsync(limit, () => Task.FromResult(condition()));
 
     private static async Task WithinAsync(TimeSpan limit, Func<Task<bool>> condition)
