@@ -103,6 +103,33 @@ public sealed class ConsistencyTests(RedisServer redis) : IClassFixture<RedisSer
     }
 
     [Fact]
+    public async Task A_removal_the_store_refused_is_announced_again_once_replayed_so_no_replica_keeps_the_old_value()
+    {
+        await using Fleet fleet = new(redis);
+        HeldStore store = fleet.NewHeldStore(Key("q"));
+        ExactMatchCache<string> invalidating = fleet.Replica(o =>
+        {
+            o.DistributedCache = store;
+            o.DistributedRetryAfter = TimeSpan.FromMilliseconds(50);
+        });
+        ExactMatchCache<string> other = fleet.Replica();
+        await invalidating.PutAsync(Key("q"), "old");
+
+        store.FailRemovals = true;
+        await invalidating.InvalidateAsync(Key("q")); // given up and announced, though the store still has the old value
+        await WithinAsync(Soon, () => other.Stats.BackplaneMessagesReceived >= 2);
+        Assert.Equal("old", (await other.TryGetAsync(Key("q"))).Value); // read back into the other's memory
+
+        store.FailRemovals = false;
+        await WithinAsync(Soon, async () =>
+        {
+            _ = await invalidating.TryGetAsync(Key("poke")); // a healthy read replays the removal
+            return !other.TryGet(Key("q"), out _);
+        });
+        Assert.False((await other.TryGetAsync(Key("q"))).Found);
+    }
+
+    [Fact]
     public async Task A_new_value_put_on_one_replica_is_what_the_others_return()
     {
         await using Fleet fleet = new(redis);

@@ -74,6 +74,23 @@ internal sealed class Fleet : IAsyncDisposable
         return cache;
     }
 
+    /// <summary>A store of its own, on the fleet's server, that holds up or fails what the test says (see <see cref="HeldStore"/>).</summary>
+    public HeldStore NewHeldStore(in CacheKey heldKey)
+    {
+        RedisCache store = new(Options.Create(new RedisCacheOptions { Configuration = Server.Configuration }));
+        _resources.Add(store);
+        _ = store.Get(Prefix + "!warm-up");
+        return new HeldStore(store, StoreKey(heldKey));
+    }
+
+    /// <summary>The store key of a cache key, as the fleet's caches write it.</summary>
+    public string StoreKey(in CacheKey key)
+    {
+        Span<byte> digest = stackalloc byte[CacheKey.SizeInBytes];
+        key.CopyTo(digest);
+        return Prefix + System.Buffers.Text.Base64Url.EncodeToString(digest);
+    }
+
     public ExactMatchCache<string>[] Replicas(int count, Action<ExactMatchCacheOptions<string>>? configure = null) =>
         [.. Enumerable.Range(0, count).Select(_ => Replica(configure))];
 

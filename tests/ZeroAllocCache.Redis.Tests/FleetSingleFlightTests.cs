@@ -92,6 +92,29 @@ public sealed class FleetSingleFlightTests
     }
 
     [Fact]
+    public async Task A_holder_whose_callers_all_leave_while_it_reads_the_store_releases_the_lock_at_once()
+    {
+        using RedisServer redis = new();
+        await using Fleet fleet = new(redis);
+        HeldStore store = fleet.NewHeldStore(Key("q"));
+        ExactMatchCache<string> holder = fleet.Replica(o => o.DistributedCache = store);
+        ExactMatchCache<string> next = fleet.Replica();
+        using CancellationTokenSource leave = new();
+
+        // The holder's second read of the key is the one after it took the lock; it is held while every caller leaves.
+        store.HoldNextRead(skipped: 1);
+        Task<string> abandoned = holder.GetOrAddAsync(Key("q"), 0, static (_, _) => new ValueTask<string>("never"), leave.Token).AsTask();
+        await store.Read.WaitAsync(TimeSpan.FromSeconds(10));
+        await leave.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        store.ReleaseRead();
+
+        Stopwatch waited = Stopwatch.StartNew();
+        Assert.Equal("computed", await next.GetOrAddAsync(Key("q"), 0, static (_, _) => new ValueTask<string>("computed")).AsTask().WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), $"The next replica waited {waited.Elapsed} for a lock nobody held (lock timeout 30 s).");
+    }
+
+    [Fact]
     public async Task With_Redis_killed_while_replicas_wait_on_a_lock_every_caller_still_gets_a_value_in_bounded_time()
     {
         using RedisServer redis = new();

@@ -57,10 +57,22 @@ public sealed partial class ExactMatchCache<TValue>
             // Another replica may have stored the value between this replica's read and its lock.
             if (state == BackplaneLink<TValue>.LockState.Acquired)
             {
-                if (FreshFromDistributed(await distributed.TryReadAsync(key, partition, cancellationToken).ConfigureAwait(false), out DistributedFill stored))
+                DistributedFill? stored;
+                try
+                {
+                    stored = await ReadFreshAsync(distributed, key, partition, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Every caller left: the lock goes now, or the other replicas would wait out its expiry.
+                    await backplane.ReleaseAsync(held!).ConfigureAwait(false);
+                    throw;
+                }
+
+                if (stored is { } value)
                 {
                     await backplane.ReleaseAsync(held!).ConfigureAwait(false);
-                    return new FleetTurn(true, stored, null);
+                    return new FleetTurn(true, value, null);
                 }
 
                 return new FleetTurn(false, default, held);
@@ -73,7 +85,7 @@ public sealed partial class ExactMatchCache<TValue>
             }
 
             await backplane.WaitForChangeAsync(lockKey, remaining < FleetPollInterval ? remaining : FleetPollInterval, cancellationToken).ConfigureAwait(false);
-            if (FreshFromDistributed(await distributed.TryReadAsync(key, partition, cancellationToken).ConfigureAwait(false), out DistributedFill found))
+            if (await ReadFreshAsync(distributed, key, partition, cancellationToken).ConfigureAwait(false) is { } found)
             {
                 return new FleetTurn(true, found, null);
             }

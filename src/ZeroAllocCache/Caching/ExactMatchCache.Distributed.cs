@@ -68,13 +68,19 @@ public sealed partial class ExactMatchCache<TValue>
     {
         cancellationToken.ThrowIfCancellationRequested();
         TimeSpan? ownTtl = OwnTtlOf(value);
-        bool stored = StoreInMemory(key, partition, value, ownTtl);
+        long size = SizeOf(value);
+        long now = _timeProvider.GetTimestamp();
         DateTimeOffset created = _timeProvider.GetUtcNow();
-        if (_distributed is { } distributed)
+        using (_lock.Enter())
         {
-            return stored
-                ? distributed.SetAsync(key, partition?.Name, value, created, ExpiryOf(created, ownTtl), cancellationToken)
-                : distributed.RemoveAsync(key, partition?.Name, created, cancellationToken);
+            bool stored = StoreUnderLock(key, partition, value, now, size, ownTtl);
+            if (_distributed is { } distributed)
+            {
+                // Queued with the memory change (the wait is the caller's, outside the lock): see PutCore.
+                return stored
+                    ? distributed.SetAsync(key, partition?.Name, value, created, ExpiryOf(created, ownTtl), cancellationToken)
+                    : distributed.RemoveAsync(key, partition?.Name, created, cancellationToken);
+            }
         }
 
         return _backplane?.PublishAsync(new CacheBackplaneMessage(CacheBackplaneMessageKind.Changed, key, created, partition?.Name)) ?? Task.CompletedTask;
@@ -99,11 +105,18 @@ public sealed partial class ExactMatchCache<TValue>
     internal async Task<bool> InvalidateAsyncCore(CacheKey key, PartitionState? partition, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        bool removed = InvalidateInMemory(key, partition);
         DateTimeOffset at = _timeProvider.GetUtcNow();
-        if (_distributed is { } distributed)
+        bool removed;
+        Task<bool>? removal;
+        using (_lock.Enter())
         {
-            await distributed.RemoveAsync(key, partition?.Name, at, cancellationToken).ConfigureAwait(false);
+            removed = InvalidateUnderLock(key, partition);
+            removal = _distributed?.RemoveAsync(key, partition?.Name, at, cancellationToken); // queued with the memory change
+        }
+
+        if (removal is not null)
+        {
+            await removal.ConfigureAwait(false);
         }
         else if (_backplane is { } backplane)
         {
@@ -130,8 +143,12 @@ public sealed partial class ExactMatchCache<TValue>
     public Task ClearAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        Clear();
         DateTimeOffset at = _timeProvider.GetUtcNow();
+
+        // The distributed level refuses older entries before memory empties: a read that has decoded one by then took
+        // its fill ticket before the clear, which refuses it.
+        _distributed?.ObserveClear(at);
+        Clear();
         if (_distributed is { } distributed)
         {
             return distributed.ClearAsync(at, cancellationToken);
@@ -142,8 +159,7 @@ public sealed partial class ExactMatchCache<TValue>
 
     private async ValueTask<CacheLookup<TValue>> TryGetFromDistributedAsync(CacheKey key, PartitionState? partition, CancellationToken cancellationToken)
     {
-        DistributedRead<TValue> read = await _distributed!.TryReadAsync(key, partition?.Name, cancellationToken).ConfigureAwait(false);
-        if (!FreshFromDistributed(read, out DistributedFill fill))
+        if (await ReadFreshAsync(_distributed!, key, partition?.Name, cancellationToken).ConfigureAwait(false) is not { } fill)
         {
             return default;
         }
@@ -151,16 +167,36 @@ public sealed partial class ExactMatchCache<TValue>
         long size = SizeOf(fill.Value);
         using (_lock.Enter())
         {
-            StoreUnderLock(key, partition, fill.Value, fill.Timestamp, size, fill.OwnTtl);
+            if (_fillGuard!.Admits(fill.Ticket))
+            {
+                StoreUnderLock(key, partition, fill.Value, fill.Timestamp, size, fill.OwnTtl);
+            }
+            else if (FindFresh(key, partition, _timeProvider.GetTimestamp(), clockRead: true) is var index && index != LruList.None)
+            {
+                return new CacheLookup<TValue>(true, _pool.Entries[index].Value); // put while the store answered
+            }
         }
 
+        // Refused or not, the value was the store's when it was read: it is the caller's answer.
         return new CacheLookup<TValue>(true, fill.Value);
     }
 
-    // A value read from the distributed level, with the memory timestamp that gives it its age there: it lives on in
-    // memory for what remains of its TTL (its own, when the writer gave it one, else this cache's). False when there
-    // was none, or none fresh.
-    private bool FreshFromDistributed(in DistributedRead<TValue> read, out DistributedFill fill)
+    // Reads the key from the distributed level, with a fill ticket taken first: a fresh value, with the memory
+    // timestamp that gives it its age there (it lives on in memory for what remains of its TTL: its own, when the
+    // writer gave it one, else this cache's); null when there was none, or none fresh.
+    private async ValueTask<DistributedFill?> ReadFreshAsync(DistributedLevel<TValue> distributed, CacheKey key, string? partition, CancellationToken cancellationToken)
+    {
+        DistributedFillGuard.Ticket ticket;
+        using (_lock.Enter())
+        {
+            ticket = _fillGuard!.Take(key);
+        }
+
+        DistributedRead<TValue> read = await distributed.TryReadAsync(key, partition, cancellationToken).ConfigureAwait(false);
+        return FreshFromDistributed(read, ticket, out DistributedFill fill) ? fill : null;
+    }
+
+    private bool FreshFromDistributed(in DistributedRead<TValue> read, DistributedFillGuard.Ticket ticket, out DistributedFill fill)
     {
         fill = default;
         if (!read.Found)
@@ -177,29 +213,40 @@ public sealed partial class ExactMatchCache<TValue>
             return false;
         }
 
-        fill = new DistributedFill(read.Value!, TimestampOfAge(_timeProvider.GetTimestamp(), age), ownTtl);
+        fill = new DistributedFill(read.Value!, TimestampOfAge(_timeProvider.GetTimestamp(), age), ownTtl, ticket);
         return true;
     }
 
     // Invalidate's memory half, in the partition (null: the cache's own entries); its distributed half is the caller's.
     private bool InvalidateInMemory(in CacheKey key, PartitionState? partition)
     {
-        int id = partition?.Id ?? 0;
         using (_lock.Enter())
         {
-            DetachCall(new CallKey(key, id));
-            TellLoadsRemoved(key, id);
-            int index = _index.Find(_pool.Entries, key, id);
-            if (index == LruList.None)
-            {
-                return false;
-            }
-
-            RemoveEntry(index);
-            return true;
+            return InvalidateUnderLock(key, partition);
         }
     }
 
-    /// <summary>A value for memory from the distributed level: the value, its memory timestamp and its own TTL, if any.</summary>
-    private readonly record struct DistributedFill(TValue Value, long Timestamp, TimeSpan? OwnTtl);
+    // Under the lock: the key leaves memory, and nothing in progress (a call, a snapshot load, a read of the
+    // distributed level) may bring its old value back.
+    private bool InvalidateUnderLock(in CacheKey key, PartitionState? partition)
+    {
+        int id = partition?.Id ?? 0;
+        DetachCall(new CallKey(key, id));
+        TellLoadsRemoved(key, id);
+        _fillGuard?.Changed(key);
+        int index = _index.Find(_pool.Entries, key, id);
+        if (index == LruList.None)
+        {
+            return false;
+        }
+
+        RemoveEntry(index);
+        return true;
+    }
+
+    /// <summary>
+    /// A value for memory from the distributed level: the value, its memory timestamp, its own TTL if any, and the
+    /// ticket that says whether it may still go into memory.
+    /// </summary>
+    private readonly record struct DistributedFill(TValue Value, long Timestamp, TimeSpan? OwnTtl, DistributedFillGuard.Ticket Ticket);
 }

@@ -92,6 +92,7 @@ public sealed partial class ExactMatchCache<TValue>
         {
             DetachCalls(partition.Id);
             TellLoadsPartitionCleared(partition.Id);
+            _fillGuard?.Emptied();
             while (partition.Order.Head != LruList.None)
             {
                 RemoveEntry(partition.Order.Head);

@@ -210,7 +210,7 @@ public sealed partial class ExactMatchCache<TValue>
             // The second level first, inside the call: concurrent misses on one key in this process make one read of it.
             if (_distributed is { } distributed)
             {
-                if (FreshFromDistributed(await distributed.TryReadAsync(key, partitionName, call.Token).ConfigureAwait(false), out DistributedFill found))
+                if (await ReadFreshAsync(distributed, key, partitionName, call.Token).ConfigureAwait(false) is { } found)
                 {
                     Complete(callKey, partition, call, found);
                     return;
@@ -250,15 +250,36 @@ public sealed partial class ExactMatchCache<TValue>
 
         // Stored first, then released: a waiter that resumes, and any caller after it, finds the entry.
         DateTimeOffset created = _timeProvider.GetUtcNow();
-        bool kept = StoreAndEndCall(callKey, partition, call, value, _timeProvider.GetTimestamp(), size, ownTtl);
+        long timestamp = _timeProvider.GetTimestamp();
+        bool kept;
+        Task<bool>? written = null;
+        using (_lock.Enter())
+        {
+            kept = !call.Detached && StoreUnderLock(key, partition, value, timestamp, size, ownTtl);
+            ForgetCall(callKey, call);
+
+            // Queued with the memory change, so that an invalidation after it lands after it in the store too.
+            if (kept && _distributed is { } level)
+            {
+                if (fleetLock is not null)
+                {
+                    written = level.SetAsync(key, partitionName, value, created, ExpiryOf(created, ownTtl), CancellationToken.None);
+                }
+                else
+                {
+                    level.EnqueueSet(key, partitionName, value, created, ExpiryOf(created, ownTtl));
+                }
+            }
+        }
+
         if (fleetLock is not null)
         {
             // This process's callers have their value; the other replicas wait for it in the store, so it is there,
             // and announced, before the lock goes.
             call.Succeed(value);
-            if (kept)
+            if (written is not null)
             {
-                await _distributed!.SetAsync(key, partitionName, value, created, ExpiryOf(created, ownTtl), CancellationToken.None).ConfigureAwait(false);
+                await written.ConfigureAwait(false);
             }
 
             await _backplane!.ReleaseAsync(fleetLock).ConfigureAwait(false);
@@ -266,11 +287,7 @@ public sealed partial class ExactMatchCache<TValue>
             return;
         }
 
-        if (kept && _distributed is { } level)
-        {
-            level.EnqueueSet(key, partitionName, value, created, ExpiryOf(created, ownTtl));
-        }
-        else if (kept)
+        if (kept && _distributed is null)
         {
             _backplane?.Publish(new CacheBackplaneMessage(CacheBackplaneMessageKind.Changed, key, created, partitionName));
         }
@@ -279,24 +296,23 @@ public sealed partial class ExactMatchCache<TValue>
         call.Dispose();
     }
 
-    // A value the distributed level (or another replica) supplied: stored as the call's result, which it becomes.
+    // A value the distributed level (or another replica) supplied: the call's result, which it becomes, and stored
+    // unless Invalidate or Clear ended the call or the key changed while the store answered.
     private void Complete(in CallKey callKey, PartitionState? partition, SingleFlightCall<TValue> call, in DistributedFill fill)
     {
-        StoreAndEndCall(callKey, partition, call, fill.Value, fill.Timestamp, SizeOf(fill.Value), fill.OwnTtl);
-        call.Succeed(fill.Value);
-        call.Dispose();
-    }
-
-    // Stores the call's value and forgets the call in one critical section, unless Invalidate or Clear ended it.
-    // Returns whether the value was stored.
-    private bool StoreAndEndCall(in CallKey callKey, PartitionState? partition, SingleFlightCall<TValue> call, TValue value, long timestamp, long size, TimeSpan? ownTtl)
-    {
+        long size = SizeOf(fill.Value);
         using (_lock.Enter())
         {
-            bool store = !call.Detached && StoreUnderLock(callKey.Key, partition, value, timestamp, size, ownTtl);
+            if (!call.Detached && _fillGuard!.Admits(fill.Ticket))
+            {
+                StoreUnderLock(callKey.Key, partition, fill.Value, fill.Timestamp, size, fill.OwnTtl);
+            }
+
             ForgetCall(callKey, call);
-            return store;
         }
+
+        call.Succeed(fill.Value);
+        call.Dispose();
     }
 
     private void EndCall(in CallKey callKey, SingleFlightCall<TValue> call)

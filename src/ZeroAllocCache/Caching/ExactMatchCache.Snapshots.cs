@@ -401,10 +401,6 @@ public sealed partial class ExactMatchCache<TValue>
         _changes++;
     }
 
-    // UTC ticks of an entry's own expiry, no later than the calendar allows.
-    private static long ExpiryTicks(DateTimeOffset created, long ttlTicks) =>
-        Math.Min(created.UtcTicks + Math.Min(ttlTicks, DateTimeOffset.MaxValue.UtcTicks), DateTimeOffset.MaxValue.UtcTicks);
-
     // Under the lock: an invalidation in a partition (0: the cache's own entries), which no load in progress may undo.
     private void TellLoadsRemoved(in CacheKey key, int partition)
     {

@@ -14,6 +14,7 @@ public sealed partial class ExactMatchCache<TValue>
     private bool StoreUnderLock(in CacheKey key, PartitionState? partition, TValue value, long now, long size, TimeSpan? ownTtl)
     {
         _changes++;
+        _fillGuard?.Changed(key);
         long ownTtlTicks = ownTtl?.Ticks ?? 0;
         if (ownTtlTicks != 0)
         {
@@ -160,6 +161,7 @@ public sealed partial class ExactMatchCache<TValue>
     {
         DetachAllCalls();
         TellLoadsCleared();
+        _fillGuard?.Emptied();
         _changes++;
         _pool.Clear();
         _index.Clear();

@@ -60,6 +60,9 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     // The second level, when the options name a distributed store.
     private readonly DistributedLevel<TValue>? _distributed;
 
+    // With a second level: whether a value it answered with may still go into memory.
+    private readonly DistributedFillGuard? _fillGuard;
+
     // The replicas' channel and locks, when the options name a backplane.
     private readonly BackplaneLink<TValue>? _backplane;
     private readonly TimeSpan _lockTimeout;
@@ -138,6 +141,7 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
         {
             ILogger logger = options.LoggerFactory?.CreateLogger("ZeroAllocCache.ExactMatchCache") ?? NullLogger.Instance;
             _distributed = new DistributedLevel<TValue>(store, SerializerFor(_serializer), options, _timeProvider, logger, Name ?? UnnamedCache);
+            _fillGuard = new DistributedFillGuard();
         }
 
         if (options.Backplane is { } backplane)
@@ -409,7 +413,13 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
             "CacheSerializers.Register. string and byte[] have one built in.");
 
     // When an entry created at the given time expires: by its own TTL, else the cache's.
-    private DateTimeOffset? ExpiryOf(DateTimeOffset created, TimeSpan? ownTtl = null) => (ownTtl ?? _ttl) is { } ttl ? created + ttl : null;
+    // No later than the calendar allows: a TTL of TimeSpan.MaxValue is valid, and means as long as it can.
+    private DateTimeOffset? ExpiryOf(DateTimeOffset created, TimeSpan? ownTtl = null) =>
+        (ownTtl ?? _ttl) is { } ttl ? new DateTimeOffset(ExpiryTicks(created, ttl.Ticks), TimeSpan.Zero) : null;
+
+    // UTC ticks of an entry's expiry, no later than the calendar allows.
+    private static long ExpiryTicks(DateTimeOffset created, long ttlTicks) =>
+        Math.Min(created.UtcTicks + Math.Min(ttlTicks, DateTimeOffset.MaxValue.UtcTicks), DateTimeOffset.MaxValue.UtcTicks);
 
     // The TTL an entry lives by: its own, else the cache's.
     private static TimeSpan? TtlOf(in CacheEntry<TValue> entry) => entry.TtlTicks != 0 ? TimeSpan.FromTicks(entry.TtlTicks) : null;
@@ -498,49 +508,48 @@ public sealed partial class ExactMatchCache<TValue> : IDisposable, IAsyncDisposa
     // Put, of a partition's or the cache's own entries: memory at once, then the distributed level or the backplane.
     private void PutCore(in CacheKey key, PartitionState? partition, TValue value, TimeSpan? ownTtl)
     {
-        bool stored = StoreInMemory(key, partition, value, ownTtl);
+        long size = SizeOf(value);
+        long now = _timeProvider.GetTimestamp();
         DateTimeOffset created = _timeProvider.GetUtcNow();
-        if (_distributed is { } distributed)
+        using (_lock.Enter())
         {
-            if (stored)
+            bool stored = StoreUnderLock(key, partition, value, now, size, ownTtl);
+            if (_distributed is { } distributed)
             {
-                distributed.EnqueueSet(key, partition?.Name, value, created, ExpiryOf(created, ownTtl));
-            }
-            else
-            {
-                distributed.EnqueueRemove(key, partition?.Name, created); // the older value there is stale now
+                // Queued in the same critical section as the memory change, so that the store sees the key's changes
+                // in memory's order.
+                if (stored)
+                {
+                    distributed.EnqueueSet(key, partition?.Name, value, created, ExpiryOf(created, ownTtl));
+                }
+                else
+                {
+                    distributed.EnqueueRemove(key, partition?.Name, created); // the older value there is stale now
+                }
+
+                return;
             }
         }
-        else
-        {
-            _backplane?.Publish(new CacheBackplaneMessage(CacheBackplaneMessageKind.Changed, key, created, partition?.Name));
-        }
+
+        _backplane?.Publish(new CacheBackplaneMessage(CacheBackplaneMessageKind.Changed, key, created, partition?.Name));
     }
 
     private bool InvalidateCore(in CacheKey key, PartitionState? partition)
     {
-        bool removed = InvalidateInMemory(key, partition);
-        if (_distributed is { } distributed)
+        DateTimeOffset at = _timeProvider.GetUtcNow();
+        bool removed;
+        using (_lock.Enter())
         {
-            distributed.EnqueueRemove(key, partition?.Name, _timeProvider.GetUtcNow());
+            removed = InvalidateUnderLock(key, partition);
+            _distributed?.EnqueueRemove(key, partition?.Name, at);
         }
-        else
+
+        if (_distributed is null)
         {
-            _backplane?.Publish(new CacheBackplaneMessage(CacheBackplaneMessageKind.Removed, key, _timeProvider.GetUtcNow(), partition?.Name));
+            _backplane?.Publish(new CacheBackplaneMessage(CacheBackplaneMessageKind.Removed, key, at, partition?.Name));
         }
 
         return removed;
-    }
-
-    // A put's memory half: sized outside the lock, stored under it. False when a byte budget rejected the value.
-    private bool StoreInMemory(in CacheKey key, PartitionState? partition, TValue value, TimeSpan? ownTtl)
-    {
-        long size = SizeOf(value);
-        long now = _timeProvider.GetTimestamp();
-        using (_lock.Enter())
-        {
-            return StoreUnderLock(key, partition, value, now, size, ownTtl);
-        }
     }
 
     // The value's size by the cache's estimate, checked; 0 without one. Outside the lock.

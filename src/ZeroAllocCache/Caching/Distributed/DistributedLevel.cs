@@ -23,8 +23,13 @@ namespace ZeroAllocCache;
 /// Writes go through a bounded queue drained by one worker, so that they keep their order. A write that fails is
 /// tried again when the store is next worth calling, up to <see cref="WriteAttempts"/> times; while the store is
 /// down the queue waits, and when it is full it drops its oldest write and counts it, so no caller ever waits.
-/// Removals and clears that were dropped or gave up are kept and replayed when the store answers again, so an
-/// invalidation is not silently lost; a lost set only costs a later miss.
+/// Removals and clears that were dropped or gave up are kept and replayed when the store answers again, and
+/// announced once they land, so an invalidation is not silently lost; a lost set is replayed as the removal of the
+/// older value it was to replace, so it only costs a later miss.
+/// </para>
+/// <para>
+/// While a set or removal of a key is queued, in flight or waiting for its replay, the store's copy is older than
+/// what this replica knows: a read of the key is then a miss, without a call to the store.
 /// </para>
 /// <para>
 /// A clear cannot enumerate the store's keys: it stores its time under a marker key instead, and reads treat entries
@@ -56,8 +61,16 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
     private readonly Channel<WriteOperation> _writes;
     private readonly Task _writer;
 
-    // Removals that could not reach the store, replayed when it answers again.
-    private readonly ConcurrentDictionary<CacheKey, byte> _pendingRemovals = new();
+    // Removals that could not reach the store (and the removals of what sets that were lost left there), replayed when
+    // it answers again, by the store's key.
+    private readonly ConcurrentDictionary<CacheKey, PendingRemoval> _pendingRemovals = new();
+
+    // How many sets and removals of each store key are queued or in flight: until they land, what the store holds
+    // under the key is older than what this replica knows, and reads of it are misses.
+    private readonly ConcurrentDictionary<CacheKey, int> _unsettled = new();
+
+    // 1 while a replay is queued, so that reads that find something pending queue one, not one each.
+    private int _replayQueued;
 
     // The latest clear that could not reach the store, replayed when it answers again, in UTC ticks; 0 when none.
     private long _pendingClearTicks;
@@ -170,23 +183,33 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         }
 
         key = PartitionKeys.Scoped(key, partition);
+        if (IsUnsettled(key))
+        {
+            Interlocked.Increment(ref _misses);
+            return default;
+        }
+
         string storeKey = _keys.Of(key);
         PooledBufferWriter entry = PooledBufferWriter.Rent();
         long now = TimeProvider.System.GetTimestamp();
 
         // The timeout is the wait's, not the store's: stores such as RedisCache cannot cancel a request in flight, so
         // a token that fires would save nothing, and its timer would cost every read.
-        Task<bool> read = ReadEntryAsync(storeKey, entry, cancellationToken);
-        Task<byte[]?>? marker = now >= Volatile.Read(ref _clearCheckDue) ? _store.GetAsync(_keys.ClearMarker, cancellationToken) : null;
-        Task reads = marker is null ? read : Task.WhenAll(read, marker);
+        Task<bool>? read = null;
+        Task<byte[]?>? marker = null;
+        Task? reads = null;
         try
         {
+            read = ReadEntryAsync(storeKey, entry, cancellationToken);
+            marker = now >= Volatile.Read(ref _clearCheckDue) ? _store.GetAsync(_keys.ClearMarker, cancellationToken) : null;
+            reads = marker is null ? read : Task.WhenAll(read, marker);
             await reads.WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
-            // A store that ignores cancellation may still be writing into the buffer: it is returned once the store is done.
-            ReleaseWhenDone(reads, entry);
+            // A store that ignores cancellation may still be writing into the buffer: it is returned once the store is
+            // done (at once when the store threw before it had the buffer).
+            ReleaseWhenDone(reads ?? read ?? Task.CompletedTask, entry);
             cancellationToken.ThrowIfCancellationRequested();
             RecordFailure("read", exception);
             Interlocked.Increment(ref _misses);
@@ -203,7 +226,7 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
             }
 
             RequestReplayIfPending();
-            DistributedRead<TValue> found = read.Result ? Decode(key, entry.WrittenMemory) : default;
+            DistributedRead<TValue> found = read!.Result ? Decode(key, entry.WrittenMemory) : default;
             Interlocked.Increment(ref found.Found ? ref _hits : ref _misses);
             return found;
         }
@@ -372,10 +395,44 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
 
     private void Enqueue(WriteOperation operation)
     {
+        Unsettle(operation);
         if (!_writes.Writer.TryWrite(operation))
         {
             // Disposed: the write can no longer be flushed.
             OnWriteDropped(operation);
+        }
+    }
+
+    /// <summary>
+    /// Whether a set or removal of the store key is queued, in flight or waiting for a replay: the store's copy, if
+    /// any, is older than what this replica knows.
+    /// </summary>
+    private bool IsUnsettled(in CacheKey storeKey) =>
+        (!_unsettled.IsEmpty && _unsettled.ContainsKey(storeKey)) || (!_pendingRemovals.IsEmpty && _pendingRemovals.ContainsKey(storeKey));
+
+    private void Unsettle(in WriteOperation operation)
+    {
+        if (operation.Kind is WriteKind.Set or WriteKind.Remove)
+        {
+            _unsettled.AddOrUpdate(operation.StoreKey, 1, static (_, count) => count + 1);
+        }
+    }
+
+    // Once a set or removal has landed, or been remembered for a replay.
+    private void Settle(in WriteOperation operation)
+    {
+        if (operation.Kind is not (WriteKind.Set or WriteKind.Remove))
+        {
+            return;
+        }
+
+        CacheKey storeKey = operation.StoreKey;
+        while (_unsettled.TryGetValue(storeKey, out int count))
+        {
+            if (count == 1 ? _unsettled.TryRemove(new KeyValuePair<CacheKey, int>(storeKey, 1)) : _unsettled.TryUpdate(storeKey, count - 1, count))
+            {
+                return;
+            }
         }
     }
 
@@ -397,18 +454,26 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
 
     private void OnWriteDropped(WriteOperation dropped)
     {
+        if (dropped.Kind == WriteKind.Replay)
+        {
+            Volatile.Write(ref _replayQueued, 0); // the next read that finds something pending queues another
+            return;
+        }
+
         Interlocked.Increment(ref _droppedWrites);
         Remember(dropped);
+        Settle(dropped);
         dropped.Completion?.TrySetResult(false);
         DistributedLog.WriteDropped(_logger, _cacheName);
     }
 
-    // Removals and clears that did not reach the store are replayed later; a set that did not only costs a miss.
+    // What did not reach the store is replayed later: a removal, a clear, and for a set the removal of whatever older
+    // value the store still holds under the key (the value itself is not kept: it only costs a later miss).
     private void Remember(in WriteOperation operation)
     {
-        if (operation.Kind == WriteKind.Remove && _pendingRemovals.Count < MaxPendingRemovals)
+        if (operation.Kind is WriteKind.Remove or WriteKind.Set && _pendingRemovals.Count < MaxPendingRemovals)
         {
-            _pendingRemovals.TryAdd(operation.StoreKey, 0); // replayed as the store's key, which needs no partition
+            _pendingRemovals[operation.StoreKey] = new PendingRemoval(operation.Key, operation.Partition, operation.Created);
         }
         else if (operation.Kind == WriteKind.Clear)
         {
@@ -418,9 +483,11 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
 
     private void RequestReplayIfPending()
     {
-        if (Volatile.Read(ref _pendingClearTicks) != 0 || !_pendingRemovals.IsEmpty)
+        if ((Volatile.Read(ref _pendingClearTicks) != 0 || !_pendingRemovals.IsEmpty)
+            && Interlocked.CompareExchange(ref _replayQueued, 1, 0) == 0
+            && !_writes.Writer.TryWrite(new WriteOperation(WriteKind.Replay, default, default, default, null, Completion: null)))
         {
-            _writes.Writer.TryWrite(new WriteOperation(WriteKind.Replay, default, default, default, null, Completion: null));
+            Volatile.Write(ref _replayQueued, 0);
         }
     }
 
@@ -428,6 +495,11 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
     {
         await foreach (WriteOperation operation in _writes.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            if (operation.Kind == WriteKind.Replay)
+            {
+                Volatile.Write(ref _replayQueued, 0);
+            }
+
             bool written = false;
             for (int attempt = 0; attempt < WriteAttempts && !written; attempt++)
             {
@@ -442,8 +514,15 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
                 Interlocked.Increment(ref _droppedWrites);
                 Remember(operation);
             }
+            else if (operation.Kind == WriteKind.Set)
+            {
+                _pendingRemovals.TryRemove(operation.StoreKey, out _); // what it was to remove is replaced
+            }
 
-            // Announced even when the store did not take it: a replica that drops a stale entry only misses once.
+            Settle(operation);
+
+            // Announced even when the store did not take it (a replica that drops a stale entry only misses once), and
+            // again once a replay has put right what it left in the store.
             if (Written is { } announce && operation.Kind != WriteKind.Replay)
             {
                 announce(ToMessage(operation));
@@ -474,21 +553,29 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         }
 
         long clearTicks = Interlocked.Exchange(ref _pendingClearTicks, 0);
-        if (clearTicks != 0
-            && !await ApplyAsync(new WriteOperation(WriteKind.Clear, default, default, new DateTimeOffset(clearTicks, TimeSpan.Zero), null, null)).ConfigureAwait(false))
+        if (clearTicks != 0)
         {
-            RaiseToAtLeast(ref _pendingClearTicks, clearTicks);
-            return;
+            WriteOperation clear = new(WriteKind.Clear, default, default, new DateTimeOffset(clearTicks, TimeSpan.Zero), null, null);
+            if (!await ApplyAsync(clear).ConfigureAwait(false))
+            {
+                RaiseToAtLeast(ref _pendingClearTicks, clearTicks);
+                return;
+            }
+
+            Written?.Invoke(ToMessage(clear)); // the replicas that heard of it before the store had it may have read old entries since
         }
 
-        foreach (CacheKey key in _pendingRemovals.Keys)
+        foreach (KeyValuePair<CacheKey, PendingRemoval> pending in _pendingRemovals)
         {
-            if (!await ApplyAsync(new WriteOperation(WriteKind.Remove, key, default, default, null, null)).ConfigureAwait(false))
+            WriteOperation removal = new(WriteKind.Remove, pending.Value.Key, default, pending.Value.At, null, null, pending.Value.Partition);
+            if (!await ApplyAsync(removal).ConfigureAwait(false))
             {
                 return;
             }
 
-            _pendingRemovals.TryRemove(key, out _);
+            // Kept when a newer set or removal of the key was remembered meanwhile: that one is replayed in turn.
+            _pendingRemovals.TryRemove(pending);
+            Written?.Invoke(ToMessage(removal));
         }
     }
 
@@ -501,17 +588,34 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         }
 
         PooledBufferWriter? buffer = null;
+        if (operation.Kind == WriteKind.Set)
+        {
+            if (operation.Expires <= _clock.GetUtcNow())
+            {
+                return true; // already expired: nothing worth storing, and stores refuse a past expiry
+            }
+
+            try
+            {
+                buffer = Encode(operation);
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // The serializer failed: nothing to write, and not the store's fault (the older value there is removed
+                // by the replay this set's loss leads to).
+                Interlocked.Increment(ref _errors);
+                return false;
+            }
+        }
+
         Task call;
         using CancellationTokenSource timeout = new(_timeout);
         try
         {
             switch (operation.Kind)
             {
-                case WriteKind.Set when operation.Expires <= _clock.GetUtcNow():
-                    return true; // already expired: nothing worth storing, and stores refuse a past expiry
                 case WriteKind.Set:
-                    buffer = Encode(operation);
-                    call = WriteEntryAsync(_keys.Of(operation.StoreKey), buffer, operation.Expires, timeout.Token);
+                    call = WriteEntryAsync(_keys.Of(operation.StoreKey), buffer!, operation.Expires, timeout.Token);
                     break;
                 case WriteKind.Remove:
                     call = _store.RemoveAsync(_keys.Of(operation.StoreKey), timeout.Token);
@@ -525,10 +629,10 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            // The serializer failed: nothing to write. Not the store's fault.
+            // The store threw before it had the call under way, so the buffer is no longer its.
             buffer?.Return();
-            Interlocked.Increment(ref _errors);
-            return operation.Kind != WriteKind.Set;
+            RecordFailure(operation.Kind.ToString().ToLowerInvariant(), exception);
+            return false;
         }
 
         try
@@ -558,7 +662,16 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
     {
         PooledBufferWriter buffer = PooledBufferWriter.Rent();
         buffer.Advance(DistributedEntryFormat.HeaderSize);
-        _serializer.Serialize(operation.Value!, buffer);
+        try
+        {
+            _serializer.Serialize(operation.Value!, buffer);
+        }
+        catch
+        {
+            buffer.Return();
+            throw;
+        }
+
         DistributedEntryFormat.WriteHeader(
             System.Runtime.InteropServices.MemoryMarshal.AsMemory(buffer.WrittenMemory).Span,
             operation.StoreKey,
@@ -583,6 +696,9 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         Clear,
         Replay,
     }
+
+    // A removal to replay: the entry's key and partition (for the message announcing it) and when it was asked for.
+    private readonly record struct PendingRemoval(CacheKey Key, string? Partition, DateTimeOffset At);
 
     // Key is the entry's key in memory and in messages; StoreKey, the one the store knows it by.
     private readonly record struct WriteOperation(

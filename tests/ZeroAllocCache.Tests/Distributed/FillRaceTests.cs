@@ -1,0 +1,129 @@
+using ZeroAllocCache.Testing;
+
+namespace ZeroAllocCache.Tests.Distributed;
+
+/// <summary>
+/// A value the distributed level answers with goes into memory only when nothing changed the key meanwhile: a read in
+/// flight never undoes an invalidation, a clear or a newer put, and a key whose removal has not reached the store yet
+/// is not read from it.
+/// </summary>
+public sealed class FillRaceTests(RedisServer redis) : IClassFixture<RedisServer>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    private static CacheKey Key(string question) => CacheKey.Create(question, "system", "model", 0.2f, 256);
+
+    [Fact]
+    public async Task A_read_answered_before_an_invalidation_does_not_put_the_old_value_back_in_memory()
+    {
+        await using RedisReplicas replicas = new(redis);
+        (ExactMatchCache<string> cache, HeldStore store) = HeldReplica(replicas);
+        await replicas.Replica<string>().PutAsync(Key("q"), "old");
+
+        store.HoldNextRead();
+        ValueTask<CacheLookup<string>> lookup = cache.TryGetAsync(Key("q"));
+        await store.Read.WaitAsync(Timeout);
+        await cache.InvalidateAsync(Key("q"));
+        store.ReleaseRead();
+        _ = await lookup.AsTask().WaitAsync(Timeout);
+
+        Assert.False(cache.TryGet(Key("q"), out string? kept), $"memory holds {kept} after the invalidation");
+        Assert.False((await cache.TryGetAsync(Key("q"))).Found);
+    }
+
+    [Fact]
+    public async Task A_read_answered_before_ClearAsync_does_not_put_the_old_value_back_in_memory()
+    {
+        await using RedisReplicas replicas = new(redis);
+        (ExactMatchCache<string> cache, HeldStore store) = HeldReplica(replicas);
+        await replicas.Replica<string>().PutAsync(Key("q"), "old");
+
+        store.HoldNextRead();
+        ValueTask<CacheLookup<string>> lookup = cache.TryGetAsync(Key("q"));
+        await store.Read.WaitAsync(Timeout);
+        await cache.ClearAsync();
+        store.ReleaseRead();
+        _ = await lookup.AsTask().WaitAsync(Timeout);
+
+        Assert.False(cache.TryGet(Key("q"), out string? kept), $"memory holds {kept} after the clear");
+        Assert.False((await cache.TryGetAsync(Key("q"))).Found);
+    }
+
+    [Fact]
+    public async Task A_read_answered_before_a_newer_put_does_not_replace_the_newer_value()
+    {
+        await using RedisReplicas replicas = new(redis);
+        (ExactMatchCache<string> cache, HeldStore store) = HeldReplica(replicas);
+        await replicas.Replica<string>().PutAsync(Key("q"), "old");
+
+        store.HoldNextRead();
+        ValueTask<CacheLookup<string>> lookup = cache.TryGetAsync(Key("q"));
+        await store.Read.WaitAsync(Timeout);
+        await cache.PutAsync(Key("q"), "new");
+        store.ReleaseRead();
+        _ = await lookup.AsTask().WaitAsync(Timeout);
+
+        Assert.True(cache.TryGet(Key("q"), out string? kept));
+        Assert.Equal("new", kept);
+    }
+
+    [Fact]
+    public async Task A_GetOrAddAsync_whose_read_was_answered_before_an_invalidation_does_not_store_the_old_value()
+    {
+        await using RedisReplicas replicas = new(redis);
+        (ExactMatchCache<string> cache, HeldStore store) = HeldReplica(replicas);
+        await replicas.Replica<string>().PutAsync(Key("q"), "old");
+
+        store.HoldNextRead();
+        ValueTask<string> added = cache.GetOrAddAsync(Key("q"), 0, static (_, _) => new ValueTask<string>("computed"));
+        await store.Read.WaitAsync(Timeout);
+        await cache.InvalidateAsync(Key("q"));
+        store.ReleaseRead();
+        _ = await added.AsTask().WaitAsync(Timeout);
+
+        Assert.False(cache.TryGet(Key("q"), out string? kept), $"memory holds {kept} after the invalidation");
+        Assert.Equal("computed", await cache.GetOrAddAsync(Key("q"), 0, static (_, _) => new ValueTask<string>("computed")));
+    }
+
+    [Fact]
+    public async Task While_an_invalidation_has_not_reached_the_store_the_old_value_is_not_read_from_it()
+    {
+        await using RedisReplicas replicas = new(redis) { DistributedTimeout = TimeSpan.FromMilliseconds(500) };
+        (ExactMatchCache<string> cache, HeldStore store) = HeldReplica(replicas);
+        await cache.PutAsync(Key("q"), "old");
+        store.HoldRemovals();
+        try
+        {
+            await cache.InvalidateAsync(Key("q")); // returns after twice the timeout, the removal still queued
+
+            Assert.False((await cache.TryGetAsync(Key("q"))).Found);
+            Assert.Equal("computed", await cache.GetOrAddAsync(Key("q"), 0, static (_, _) => new ValueTask<string>("computed")));
+        }
+        finally
+        {
+            store.ReleaseRemovals();
+        }
+    }
+
+    [Fact]
+    public async Task A_ttl_of_TimeSpan_MaxValue_is_stored_in_both_levels()
+    {
+        await using RedisReplicas replicas = new(redis);
+        ExactMatchCache<string> cache = replicas.Replica<string>(o => o.Ttl = TimeSpan.MaxValue);
+        ExactMatchCache<string> other = replicas.Replica<string>(o => o.Ttl = TimeSpan.MaxValue);
+
+        Assert.Equal("computed", await cache.GetOrAddAsync(Key("q"), 0, static (_, _) => new ValueTask<string>("computed")).AsTask().WaitAsync(Timeout));
+        await cache.PutAsync(Key("put"), "stored");
+
+        Assert.Equal("stored", (await other.TryGetAsync(Key("put"))).Value);
+        await cache.DisposeAsync(); // flushes the background write of the computed value
+        Assert.Equal("computed", (await other.TryGetAsync(Key("q"))).Value);
+    }
+
+    private static (ExactMatchCache<string> Cache, HeldStore Store) HeldReplica(RedisReplicas replicas)
+    {
+        HeldStore store = new(replicas.NewStore(), replicas.StoreKey(Key("q")));
+        ExactMatchCache<string> cache = replicas.Replica<string>(o => o.DistributedCache = store);
+        return (cache, store);
+    }
+}

@@ -1,0 +1,106 @@
+using ZeroAllocCache.Testing;
+
+namespace ZeroAllocCache.Tests.Distributed;
+
+/// <summary>
+/// A real Redis behind a client that throws, refuses writes or refuses removals: the caller still gets a value and no
+/// exception, no write is lost to the cache's own bookkeeping, and nothing older than what the cache knows is left in
+/// the store once it takes writes again.
+/// </summary>
+public sealed class MisbehavingStoreTests(RedisServer redis) : IClassFixture<RedisServer>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    private static CacheKey Key(string question) => CacheKey.Create(question, "system", "model", 0.2f, 256);
+
+    [Fact]
+    public async Task A_client_that_throws_on_a_read_gives_a_miss_that_is_counted_and_never_thrown()
+    {
+        await using RedisReplicas replicas = new(redis);
+        (ExactMatchCache<string> cache, HeldStore store) = Replica(replicas, Key("q"));
+        store.ThrowOnReads = true;
+
+        Assert.False((await cache.TryGetAsync(Key("q"))).Found);
+        Assert.Equal("computed", await cache.GetOrAddAsync(Key("other"), 0, static (_, _) => new ValueTask<string>("computed")));
+        Assert.True(cache.Stats.DistributedErrors >= 1);
+    }
+
+    [Fact]
+    public async Task Reads_while_a_removal_waits_for_its_replay_queue_one_replay_and_drop_no_write()
+    {
+        await using RedisReplicas replicas = new(redis);
+        // A store skipped for only 10 ms after each failure, whose removals hang until they time out: between those
+        // timeouts reads find it healthy, and each finds the removal still waiting for its replay.
+        (ExactMatchCache<string> cache, HeldStore store) = Replica(replicas, Key("q"), o =>
+        {
+            o.DistributedWriteQueueSize = 8;
+            o.DistributedRetryAfter = TimeSpan.FromMilliseconds(10);
+        });
+        store.HoldRemovals();
+        try
+        {
+            await cache.InvalidateAsync(Key("q"));
+            await WaitUntil(() => cache.Stats.DistributedWritesDropped == 1); // given up after its attempts
+
+            for (int i = 0; i < 200; i++)
+            {
+                _ = await cache.TryGetAsync(Key("read " + i));
+            }
+
+            cache.Put(Key("a write after the reads"), "kept");
+
+            Assert.Equal(1, cache.Stats.DistributedWritesDropped);
+        }
+        finally
+        {
+            store.ReleaseRemovals();
+        }
+    }
+
+    [Fact]
+    public async Task A_set_the_store_refused_leaves_no_older_value_there_once_the_store_takes_writes_again()
+    {
+        await using RedisReplicas replicas = new(redis);
+        (ExactMatchCache<string> cache, HeldStore store) = Replica(replicas, Key("q"));
+        ExactMatchCache<string> other = replicas.Replica<string>();
+        await cache.PutAsync(Key("q"), "v1");
+
+        store.FailSets = true;
+        await cache.PutAsync(Key("q"), "v2"); // not acknowledged: v1 is still in the store
+        await WaitUntil(() => cache.Stats.DistributedWritesDropped == 1);
+        store.FailSets = false;
+
+        // A healthy read replays what the lost set left to do: the removal of v1.
+        await WaitUntilAsync(async () =>
+        {
+            _ = await cache.TryGetAsync(Key("poke"));
+            return redis.Command("EXISTS", replicas.StoreKey(Key("q"))) == "0";
+        });
+        Assert.False((await other.TryGetAsync(Key("q"))).Found);
+        Assert.True(cache.TryGet(Key("q"), out string? kept));
+        Assert.Equal("v2", kept);
+    }
+
+    private static (ExactMatchCache<string> Cache, HeldStore Store) Replica(RedisReplicas replicas, in CacheKey heldKey, Action<ExactMatchCacheOptions<string>>? configure = null)
+    {
+        HeldStore store = new(replicas.NewStore(), replicas.StoreKey(heldKey));
+        ExactMatchCache<string> cache = replicas.Replica<string>(o =>
+        {
+            o.DistributedCache = store;
+            o.DistributedTimeout = TimeSpan.FromMilliseconds(500);
+            configure?.Invoke(o);
+        });
+        return (cache, store);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition) => await WaitUntilAsync(() => Task.FromResult(condition()));
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        using CancellationTokenSource timeout = new(Timeout);
+        while (!await condition())
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+}
