@@ -37,6 +37,32 @@ public sealed class FleetSingleFlightTests
     }
 
     [Fact]
+    public async Task A_replica_that_waited_for_another_replicas_value_keeps_it_in_memory()
+    {
+        using RedisServer redis = new();
+        await using Fleet fleet = new(redis);
+        ExactMatchCache<string>[] replicas = fleet.Replicas(2);
+        TaskCompletionSource holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        TaskCompletionSource release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<string> holder = replicas[0].GetOrAddAsync(Key("q"), 0, async (_, _) =>
+        {
+            holding.SetResult();
+            await release.Task;
+            return "the holder's answer";
+        }).AsTask();
+        await holding.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Task<string> waiting = replicas[1].GetOrAddAsync(Key("q"), 0, (_, _) => new ValueTask<string>("computed here")).AsTask();
+        await WithinAsync(TimeSpan.FromSeconds(10), () => replicas[1].FleetWaitingKeys == 1);
+
+        release.SetResult();
+        Assert.Equal("the holder's answer", await holder);
+        Assert.Equal("the holder's answer", await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.True(replicas[1].TryGet(Key("q"), out string? kept)); // the next request is a memory hit, not a store read
+        Assert.Equal("the holder's answer", kept);
+    }
+
+    [Fact]
     public async Task A_failed_factory_releases_the_lock_and_another_replica_tries_again_at_once()
     {
         using RedisServer redis = new();
@@ -61,6 +87,47 @@ public sealed class FleetSingleFlightTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => failing);
         Assert.Equal("second try", await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.True(afterFailure.Elapsed < TimeSpan.FromSeconds(10), $"The waiter took {afterFailure.Elapsed} after the lock was released (lock timeout 30 s).");
+    }
+
+    [Fact]
+    public async Task A_wait_on_a_holder_that_failed_leaves_nothing_behind_once_the_waiter_has_its_value()
+    {
+        using RedisServer redis = new();
+        await using Fleet fleet = new(redis);
+        ExactMatchCache<string>[] replicas = fleet.Replicas(2);
+        TaskCompletionSource holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        TaskCompletionSource fail = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<string> failing = replicas[0].GetOrAddAsync(Key("q"), 0, async (_, _) =>
+        {
+            holding.SetResult();
+            await fail.Task;
+            throw new InvalidOperationException("the model failed");
+        }).AsTask();
+        await holding.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Task<string> waiting = replicas[1].GetOrAddAsync(Key("q"), 0, (_, _) => new ValueTask<string>("second try")).AsTask();
+        await WithinAsync(TimeSpan.FromSeconds(10), () => replicas[1].FleetWaitingKeys == 1);
+
+        fail.SetResult();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => failing);
+        Assert.Equal("second try", await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.Equal(0, replicas[1].FleetWaitingKeys);
+    }
+
+    [Fact]
+    public async Task A_lock_granted_after_the_wait_for_it_gave_up_is_released_at_once()
+    {
+        using RedisServer redis = new();
+
+        // A timeout of one tick: every wait gives up before Redis answers (the store's read, then the lock's), and
+        // Redis grants the lock all the same.
+        await using Fleet fleet = new(redis) { DistributedTimeout = TimeSpan.FromTicks(1) };
+        ExactMatchCache<string> replica = fleet.Replica();
+
+        Assert.Equal("computed", await replica.GetOrAddAsync(Key("q"), 0, static (_, _) => new ValueTask<string>("computed")));
+
+        // Granted, then released: nothing holds the key for the 30 s of its expiry.
+        await WithinAsync(TimeSpan.FromSeconds(10), () => redis.CallsOf("set") >= 1 && redis.Command("KEYS", "*:lock:*") == "");
     }
 
     [Fact]

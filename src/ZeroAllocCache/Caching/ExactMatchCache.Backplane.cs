@@ -18,7 +18,10 @@ public sealed partial class ExactMatchCache<TValue>
         PartitionState? partition = FindPartition(partitionName);
         if (partitionName is null || partition is not null)
         {
-            InvalidateInMemory(key, partition);
+            using (_lock.Enter())
+            {
+                InvalidateUnderLock(key, partition, fromFleet: true);
+            }
         }
     }
 
@@ -28,6 +31,9 @@ public sealed partial class ExactMatchCache<TValue>
         _distributed?.ObserveClear(clearedAt);
         DropMemory();
     }
+
+    /// <summary>How many keys this cache is waiting on another replica's value for; for tests.</summary>
+    internal int FleetWaitingKeys => _backplane?.WaitingKeys ?? 0;
 
     /// <summary>Empties memory without touching the counters or the distributed level: its entries may be stale.</summary>
     internal void DropMemory()

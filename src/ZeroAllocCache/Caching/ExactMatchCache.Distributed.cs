@@ -217,21 +217,13 @@ public sealed partial class ExactMatchCache<TValue>
         return true;
     }
 
-    // Invalidate's memory half, in the partition (null: the cache's own entries); its distributed half is the caller's.
-    private bool InvalidateInMemory(in CacheKey key, PartitionState? partition)
-    {
-        using (_lock.Enter())
-        {
-            return InvalidateUnderLock(key, partition);
-        }
-    }
-
     // Under the lock: the key leaves memory, and nothing in progress (a call, a snapshot load, a read of the
-    // distributed level) may bring its old value back.
-    private bool InvalidateUnderLock(in CacheKey key, PartitionState? partition)
+    // distributed level) may bring its old value back; a call waiting for the fleet's value goes on when the change
+    // comes from the fleet.
+    private bool InvalidateUnderLock(in CacheKey key, PartitionState? partition, bool fromFleet = false)
     {
         int id = partition?.Id ?? 0;
-        DetachCall(new CallKey(key, id));
+        DetachCall(new CallKey(key, id), fromFleet);
         TellLoadsRemoved(key, id);
         _fillGuard?.Changed(key);
         int index = _index.Find(_pool.Entries, key, id);

@@ -219,7 +219,17 @@ public sealed partial class ExactMatchCache<TValue>
                 // Then the fleet: one replica computes, the others wait for its value.
                 if (_backplane is { } backplane)
                 {
-                    FleetTurn turn = await TakeFleetTurnAsync(key, partitionName, distributed, backplane, call.Token).ConfigureAwait(false);
+                    FleetTurn turn;
+                    SetWaitingForFleet(call, true);
+                    try
+                    {
+                        turn = await TakeFleetTurnAsync(key, partitionName, distributed, backplane, call.Token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        SetWaitingForFleet(call, false);
+                    }
+
                     if (turn.Found)
                     {
                         Complete(callKey, partition, call, turn.Fill);
@@ -352,11 +362,21 @@ public sealed partial class ExactMatchCache<TValue>
         }
     }
 
-    // Under the lock: the key's call in progress, if any, is forgotten and its result will not be stored.
-    private void DetachCall(in CallKey callKey)
+    private void SetWaitingForFleet(SingleFlightCall<TValue> call, bool waiting)
     {
-        if (_calls is not null && _calls.Remove(callKey, out SingleFlightCall<TValue>? call))
+        using (_lock.Enter())
         {
+            call.WaitingForFleet = waiting;
+        }
+    }
+
+    // Under the lock: the key's call in progress, if any, is forgotten and its result will not be stored; with
+    // fromFleet, unless the call is waiting for the fleet's value, which the change announces.
+    private void DetachCall(in CallKey callKey, bool fromFleet = false)
+    {
+        if (_calls is not null && _calls.TryGetValue(callKey, out SingleFlightCall<TValue>? call) && !(fromFleet && call.WaitingForFleet))
+        {
+            _calls.Remove(callKey);
             call.Detached = true;
         }
     }

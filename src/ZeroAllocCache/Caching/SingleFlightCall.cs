@@ -66,6 +66,13 @@ internal sealed class SingleFlightCall<TValue> : SingleFlightCall, IDisposable
     /// </summary>
     public bool Detached { get; set; }
 
+    /// <summary>
+    /// Set while the call waits for another replica's value: a message from the fleet about the key does not detach
+    /// it, since that change is what it waits for (and a read begun before the message is kept out of memory by the
+    /// distributed level's fill check). Guarded by the cache's lock.
+    /// </summary>
+    public bool WaitingForFleet { get; set; }
+
     public Task<TValue> Task => _completion.Task;
 
     /// <summary>The token the factory runs with.</summary>

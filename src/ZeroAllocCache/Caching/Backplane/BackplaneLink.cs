@@ -109,17 +109,46 @@ internal sealed class BackplaneLink<TValue> : ICacheBackplaneListener, IAsyncDis
     /// <summary>Tries to take the fleet-wide lock of <paramref name="key"/>, within the timeout.</summary>
     public async Task<(LockState State, IAsyncDisposable? Lock)> TryLockAsync(CacheKey key, TimeSpan expiry, CancellationToken cancellationToken)
     {
+        Task<IAsyncDisposable?>? acquiring = null;
         try
         {
-            IAsyncDisposable? held = await _connection.TryAcquireLockAsync(key, expiry, cancellationToken)
-                .WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+            acquiring = _connection.TryAcquireLockAsync(key, expiry, cancellationToken);
+            IAsyncDisposable? held = await acquiring.WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
             return held is null ? (LockState.Taken, null) : (LockState.Acquired, held);
         }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception)
         {
+            // A lock the backplane grants after the wait gave up is nobody's: it goes at once, not at its expiry.
+            if (acquiring is not null)
+            {
+                ReleaseWhenGranted(acquiring);
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
             return (LockState.Unavailable, null);
         }
     }
+
+    private static void ReleaseWhenGranted(Task<IAsyncDisposable?> acquiring) =>
+        _ = acquiring.ContinueWith(
+            static task =>
+            {
+                if (task.IsCompletedSuccessfully)
+                {
+                    _ = task.Result?.DisposeAsync().AsTask().ContinueWith(static released => _ = released.Exception, TaskScheduler.Default);
+                }
+                else
+                {
+                    _ = task.Exception;
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
 
     /// <summary>Releases a lock; a backplane that cannot be reached lets it expire.</summary>
     public async Task ReleaseAsync(IAsyncDisposable held)
@@ -149,7 +178,15 @@ internal sealed class BackplaneLink<TValue> : ICacheBackplaneListener, IAsyncDis
         {
             // The fallback poll: the caller looks in the distributed level again.
         }
+        finally
+        {
+            // Not woken (a holder that failed announces nothing): forgotten, or every such key would stay here.
+            _waiters.TryRemove(new KeyValuePair<CacheKey, TaskCompletionSource>(key, changed));
+        }
     }
+
+    /// <summary>How many keys this replica is waiting on another's value for.</summary>
+    internal int WaitingKeys => _waiters.Count;
 
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
