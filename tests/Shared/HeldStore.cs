@@ -19,6 +19,11 @@ internal sealed class HeldStore(IBufferDistributedCache store, string heldKey) :
     /// <summary>Completes when the held read has its answer from the store.</summary>
     public Task Read => _read?.Task ?? throw new InvalidOperationException("No read is held.");
 
+    private int _removals;
+
+    /// <summary>How many removals the cache has asked of the store.</summary>
+    public int Removals => Volatile.Read(ref _removals);
+
     /// <summary>Removals fail (the store answers with an error) while set.</summary>
     public bool FailRemovals { get; set; }
 
@@ -58,6 +63,7 @@ internal sealed class HeldStore(IBufferDistributedCache store, string heldKey) :
 
     public async Task RemoveAsync(string key, CancellationToken token = default)
     {
+        Interlocked.Increment(ref _removals);
         await _releaseRemovals.Task;
         if (FailRemovals)
         {

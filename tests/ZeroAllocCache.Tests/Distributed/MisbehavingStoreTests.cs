@@ -81,6 +81,43 @@ public sealed class MisbehavingStoreTests(RedisServer redis) : IClassFixture<Red
         Assert.Equal("v2", kept);
     }
 
+    [Fact]
+    public async Task Once_DisposeAsync_has_given_up_its_flush_the_cache_calls_the_store_no_more()
+    {
+        await using RedisReplicas replicas = new(redis);
+        (ExactMatchCache<string> cache, HeldStore store) = Replica(replicas, Key("q"), o => o.DistributedTimeout = TimeSpan.FromMilliseconds(250));
+        store.HoldRemovals(); // each removal hangs until it times out, three times: the queue outlasts the flush
+        for (int i = 0; i < 10; i++)
+        {
+            cache.Invalidate(Key("q" + i));
+        }
+
+        await cache.DisposeAsync(); // gives up after 5 s
+        int removals = store.Removals;
+        await Task.Delay(TimeSpan.FromSeconds(2)); // a worker still running would try the next removal within 0.6 s
+
+        Assert.Equal(removals, store.Removals);
+        store.ReleaseRemovals();
+    }
+
+    [Fact]
+    public async Task Writes_queued_behind_a_failure_are_tried_once_the_store_is_worth_calling_again_not_given_up()
+    {
+        await using RedisReplicas replicas = new(redis);
+        (ExactMatchCache<string> cache, HeldStore store) = Replica(replicas, Key("q"), o => o.DistributedRetryAfter = TimeSpan.FromSeconds(1));
+        store.FailRemovals = true;
+        for (int i = 0; i < 5; i++)
+        {
+            cache.Invalidate(Key("q" + i));
+        }
+
+        await WaitUntil(() => store.Removals >= 1);
+        store.FailRemovals = false;
+        await cache.PutAsync(Key("after them"), "v"); // completes once every write before it is done
+
+        Assert.Equal(0, cache.Stats.DistributedWritesDropped);
+    }
+
     private static (ExactMatchCache<string> Cache, HeldStore Store) Replica(RedisReplicas replicas, in CacheKey heldKey, Action<ExactMatchCacheOptions<string>>? configure = null)
     {
         HeldStore store = new(replicas.NewStore(), replicas.StoreKey(heldKey));

@@ -61,6 +61,9 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
     private readonly Channel<WriteOperation> _writes;
     private readonly Task _writer;
 
+    // Cancelled when a dispose gives up its flush: the worker stops calling a store its owner may dispose next.
+    private readonly CancellationTokenSource _stopWriting = new();
+
     // Removals that could not reach the store (and the removals of what sets that were lost left there), replayed when
     // it answers again, by the store's key.
     private readonly ConcurrentDictionary<CacheKey, PendingRemoval> _pendingRemovals = new();
@@ -279,6 +282,7 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         catch (TimeoutException)
         {
             DistributedLog.FlushIncomplete(_logger, _cacheName, _writes.Reader.Count);
+            await _stopWriting.CancelAsync().ConfigureAwait(false);
         }
     }
 
@@ -493,7 +497,19 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
 
     private async Task DrainWritesAsync()
     {
-        await foreach (WriteOperation operation in _writes.Reader.ReadAllAsync().ConfigureAwait(false))
+        try
+        {
+            await DrainUntilStoppedAsync(_stopWriting.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed, and the flush given up: what is still queued is dropped with the cache.
+        }
+    }
+
+    private async Task DrainUntilStoppedAsync(CancellationToken stop)
+    {
+        await foreach (WriteOperation operation in _writes.Reader.ReadAllAsync(stop).ConfigureAwait(false))
         {
             if (operation.Kind == WriteKind.Replay)
             {
@@ -504,7 +520,14 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
             for (int attempt = 0; attempt < WriteAttempts && !written; attempt++)
             {
                 // The queue waits for a store that is being skipped; callers never do (a full queue drops its oldest).
-                await Task.Delay(Health.TimeUntilAvailable).ConfigureAwait(false);
+                // Until it is available, not for the time left: a delay rounds down to whole milliseconds, and a write
+                // tried a moment early would spend an attempt without calling the store.
+                while (Health.TimeUntilAvailable is { Ticks: > 0 } wait)
+                {
+                    await Task.Delay(wait + TimeSpan.FromMilliseconds(1), stop).ConfigureAwait(false);
+                }
+
+                stop.ThrowIfCancellationRequested();
                 await ReplayPendingAsync().ConfigureAwait(false);
                 written = operation.Kind == WriteKind.Replay || await ApplyAsync(operation).ConfigureAwait(false);
             }
