@@ -68,6 +68,10 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
     // it answers again, by the store's key.
     private readonly ConcurrentDictionary<CacheKey, PendingRemoval> _pendingRemovals = new();
 
+    // 1 when _pendingRemovals may hold something: what every read checks, where the dictionary's IsEmpty would take
+    // all of its locks. Set after an addition; cleared by the replay before it looks, and set again if it left any.
+    private int _removalsPending;
+
     // How many sets and removals of each store key are queued or in flight: until they land, what the store holds
     // under the key is older than what this replica knows, and reads of it are misses.
     private readonly ConcurrentDictionary<CacheKey, int> _unsettled = new();
@@ -411,8 +415,8 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
     /// Whether a set or removal of the store key is queued, in flight or waiting for a replay: the store's copy, if
     /// any, is older than what this replica knows.
     /// </summary>
-    private bool IsUnsettled(in CacheKey storeKey) =>
-        (!_unsettled.IsEmpty && _unsettled.ContainsKey(storeKey)) || (!_pendingRemovals.IsEmpty && _pendingRemovals.ContainsKey(storeKey));
+    /// <remarks>Lookups only: they take no lock, where an empty dictionary's <c>IsEmpty</c> takes all of them.</remarks>
+    private bool IsUnsettled(in CacheKey storeKey) => _unsettled.ContainsKey(storeKey) || _pendingRemovals.ContainsKey(storeKey);
 
     private void Unsettle(in WriteOperation operation)
     {
@@ -478,6 +482,7 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         if (operation.Kind is WriteKind.Remove or WriteKind.Set && _pendingRemovals.Count < MaxPendingRemovals)
         {
             _pendingRemovals[operation.StoreKey] = new PendingRemoval(operation.Key, operation.Partition, operation.Created);
+            Volatile.Write(ref _removalsPending, 1);
         }
         else if (operation.Kind == WriteKind.Clear)
         {
@@ -487,7 +492,7 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
 
     private void RequestReplayIfPending()
     {
-        if ((Volatile.Read(ref _pendingClearTicks) != 0 || !_pendingRemovals.IsEmpty)
+        if ((Volatile.Read(ref _pendingClearTicks) != 0 || Volatile.Read(ref _removalsPending) != 0)
             && Interlocked.CompareExchange(ref _replayQueued, 1, 0) == 0
             && !_writes.Writer.TryWrite(new WriteOperation(WriteKind.Replay, default, default, default, null, Completion: null)))
         {
@@ -588,17 +593,28 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
             Written?.Invoke(ToMessage(clear)); // the replicas that heard of it before the store had it may have read old entries since
         }
 
-        foreach (KeyValuePair<CacheKey, PendingRemoval> pending in _pendingRemovals)
+        Volatile.Write(ref _removalsPending, 0);
+        try
         {
-            WriteOperation removal = new(WriteKind.Remove, pending.Value.Key, default, pending.Value.At, null, null, pending.Value.Partition);
-            if (!await ApplyAsync(removal).ConfigureAwait(false))
+            foreach (KeyValuePair<CacheKey, PendingRemoval> pending in _pendingRemovals)
             {
-                return;
-            }
+                WriteOperation removal = new(WriteKind.Remove, pending.Value.Key, default, pending.Value.At, null, null, pending.Value.Partition);
+                if (!await ApplyAsync(removal).ConfigureAwait(false))
+                {
+                    return;
+                }
 
-            // Kept when a newer set or removal of the key was remembered meanwhile: that one is replayed in turn.
-            _pendingRemovals.TryRemove(pending);
-            Written?.Invoke(ToMessage(removal));
+                // Kept when a newer set or removal of the key was remembered meanwhile: that one is replayed in turn.
+                _pendingRemovals.TryRemove(pending);
+                Written?.Invoke(ToMessage(removal));
+            }
+        }
+        finally
+        {
+            if (!_pendingRemovals.IsEmpty)
+            {
+                Volatile.Write(ref _removalsPending, 1);
+            }
         }
     }
 
