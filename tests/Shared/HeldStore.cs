@@ -20,14 +20,18 @@ internal sealed class HeldStore(IBufferDistributedCache store, string heldKey) :
     public Task Read => _read?.Task ?? throw new InvalidOperationException("No read is held.");
 
     private int _removals;
+    private int _plainSets;
 
     /// <summary>How many removals the cache has asked of the store.</summary>
     public int Removals => Volatile.Read(ref _removals);
 
+    /// <summary>How many sets of a whole array (the clear marker's) the cache has asked of the store.</summary>
+    public int PlainSets => Volatile.Read(ref _plainSets);
+
     /// <summary>Removals fail (the store answers with an error) while set.</summary>
     public bool FailRemovals { get; set; }
 
-    /// <summary>Sets fail while set.</summary>
+    /// <summary>Sets (of entries and of the clear marker) fail while set.</summary>
     public bool FailSets { get; set; }
 
     /// <summary>Reads throw before they return a task while set, as a broken client might.</summary>
@@ -92,7 +96,17 @@ internal sealed class HeldStore(IBufferDistributedCache store, string heldKey) :
 
     public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => store.Set(key, value, options);
 
-    public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => store.SetAsync(key, value, options, token);
+    public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+    {
+        Interlocked.Increment(ref _plainSets);
+        await Task.Yield();
+        if (FailSets)
+        {
+            throw new InvalidOperationException("The store refused the set.");
+        }
+
+        await store.SetAsync(key, value, options, token);
+    }
 
     public void Set(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options) => store.Set(key, value, options);
 

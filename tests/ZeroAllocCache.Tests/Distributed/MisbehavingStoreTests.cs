@@ -118,6 +118,34 @@ public sealed class MisbehavingStoreTests(RedisServer redis) : IClassFixture<Red
         Assert.Equal(0, cache.Stats.DistributedWritesDropped);
     }
 
+    [Fact]
+    public async Task A_clear_replayed_after_an_outage_does_not_undo_a_newer_clear_of_another_replica()
+    {
+        await using RedisReplicas replicas = new(redis);
+        (ExactMatchCache<string> late, HeldStore store) = Replica(replicas, Key("q"), o => o.DistributedClearCheckInterval = TimeSpan.Zero);
+        ExactMatchCache<string> other = replicas.Replica<string>();
+
+        store.FailSets = true;
+        await late.ClearAsync(); // not acknowledged: the clear waits for a replay
+        await WaitUntil(() => late.Stats.DistributedWritesDropped == 1);
+        await Task.Delay(20);
+        await other.PutAsync(Key("between"), "stored after the first clear, before the second");
+        await Task.Delay(20);
+        await other.ClearAsync();
+
+        store.FailSets = false;
+        int markerWrites = store.PlainSets;
+        await WaitUntilAsync(async () =>
+        {
+            _ = await late.TryGetAsync(Key("poke")); // reads the newer marker, and replays its own clear
+            return store.PlainSets > markerWrites;
+        });
+        await late.PutAsync(Key("flush"), "the replay is done once this write is");
+
+        ExactMatchCache<string> fresh = replicas.Replica<string>(o => o.DistributedClearCheckInterval = TimeSpan.Zero);
+        Assert.False((await fresh.TryGetAsync(Key("between"))).Found);
+    }
+
     private static (ExactMatchCache<string> Cache, HeldStore Store) Replica(RedisReplicas replicas, in CacheKey heldKey, Action<ExactMatchCacheOptions<string>>? configure = null)
     {
         HeldStore store = new(replicas.NewStore(), replicas.StoreKey(heldKey));

@@ -660,8 +660,10 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
                     call = _store.RemoveAsync(_keys.Of(operation.StoreKey), timeout.Token);
                     break;
                 default:
+                    // The latest clear known here, which may be another replica's newer one: a clear replayed after an
+                    // outage must not set the marker back and bring the entries between the two into view again.
                     byte[] marker = new byte[sizeof(long)];
-                    BinaryPrimitives.WriteInt64LittleEndian(marker, operation.Created.UtcTicks);
+                    BinaryPrimitives.WriteInt64LittleEndian(marker, Math.Max(operation.Created.UtcTicks, ClearedTicks));
                     call = _store.SetAsync(_keys.ClearMarker, marker, new DistributedCacheEntryOptions(), timeout.Token);
                     break;
             }
