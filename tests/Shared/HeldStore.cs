@@ -15,6 +15,8 @@ internal sealed class HeldStore(IBufferDistributedCache store, string heldKey) :
     private TaskCompletionSource? _releaseRead;
     private int _readsToHold = -1;
     private TaskCompletionSource _releaseRemovals = Released();
+    private TaskCompletionSource _releaseSets = Released();
+    private int _entrySets;
 
     /// <summary>Completes when the held read has its answer from the store.</summary>
     public Task Read => _read?.Task ?? throw new InvalidOperationException("No read is held.");
@@ -24,6 +26,9 @@ internal sealed class HeldStore(IBufferDistributedCache store, string heldKey) :
 
     /// <summary>How many removals the cache has asked of the store.</summary>
     public int Removals => Volatile.Read(ref _removals);
+
+    /// <summary>How many sets of an entry the cache has asked of the store.</summary>
+    public int EntrySets => Volatile.Read(ref _entrySets);
 
     /// <summary>How many sets of a whole array (the clear marker's) the cache has asked of the store.</summary>
     public int PlainSets => Volatile.Read(ref _plainSets);
@@ -54,6 +59,12 @@ internal sealed class HeldStore(IBufferDistributedCache store, string heldKey) :
     /// <summary>Lets the held removals go to the store.</summary>
     public void ReleaseRemovals() => _releaseRemovals.TrySetResult();
 
+    /// <summary>Sets of entries wait, before they reach the store, until <see cref="ReleaseSets"/>.</summary>
+    public void HoldSets() => _releaseSets = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Lets the held sets go to the store.</summary>
+    public void ReleaseSets() => _releaseSets.TrySetResult();
+
     public ValueTask<bool> TryGetAsync(string key, IBufferWriter<byte> destination, CancellationToken token = default)
     {
         if (ThrowOnReads)
@@ -79,6 +90,8 @@ internal sealed class HeldStore(IBufferDistributedCache store, string heldKey) :
 
     public async ValueTask SetAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, CancellationToken token = default)
     {
+        Interlocked.Increment(ref _entrySets);
+        await _releaseSets.Task;
         await Task.Yield();
         if (FailSets)
         {

@@ -169,7 +169,7 @@ public sealed partial class ExactMatchCache<TValue>
         {
             if (_fillGuard!.Admits(fill.Ticket))
             {
-                StoreUnderLock(key, partition, fill.Value, fill.Timestamp, size, fill.OwnTtl);
+                StoreUnderLock(key, partition, fill.Value, fill.Timestamp, size, fill.OwnTtl, fromStore: true);
             }
             else if (FindFresh(key, partition, _timeProvider.GetTimestamp(), clockRead: true) is var index && index != LruList.None)
             {

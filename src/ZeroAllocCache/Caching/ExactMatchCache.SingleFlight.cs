@@ -315,7 +315,7 @@ public sealed partial class ExactMatchCache<TValue>
         {
             if (!call.Detached && _fillGuard!.Admits(fill.Ticket))
             {
-                StoreUnderLock(callKey.Key, partition, fill.Value, fill.Timestamp, size, fill.OwnTtl);
+                StoreUnderLock(callKey.Key, partition, fill.Value, fill.Timestamp, size, fill.OwnTtl, fromStore: true);
             }
 
             ForgetCall(callKey, call);

@@ -11,10 +11,16 @@ public sealed partial class ExactMatchCache<TValue>
     // Stores or replaces the entry for the key in the partition (null: the cache's own), then evicts until every
     // bound holds. Returns false when the value is larger than a byte budget: it is not stored, and an older entry
     // under the key is removed. Under the lock.
-    private bool StoreUnderLock(in CacheKey key, PartitionState? partition, TValue value, long now, long size, TimeSpan? ownTtl)
+    private bool StoreUnderLock(in CacheKey key, PartitionState? partition, TValue value, long now, long size, TimeSpan? ownTtl, bool fromStore = false)
     {
         _changes++;
-        _fillGuard?.Changed(key);
+
+        // A value the store answered with makes no other read of it stale; anything else may.
+        if (!fromStore)
+        {
+            _fillGuard?.Changed(key);
+        }
+
         long ownTtlTicks = ownTtl?.Ticks ?? 0;
         if (ownTtlTicks != 0)
         {

@@ -106,6 +106,47 @@ public sealed class FillRaceTests(RedisServer redis) : IClassFixture<RedisServer
     }
 
     [Fact]
+    public async Task A_read_of_a_key_whose_set_is_still_on_its_way_to_the_store_answers_with_that_value()
+    {
+        await using RedisReplicas replicas = new(redis);
+        (ExactMatchCache<string> cache, HeldStore store) = HeldReplica(replicas);
+        store.HoldSets();
+        try
+        {
+            cache.Put(Key("q"), "new");
+            cache.Clear(); // memory only: the set is still queued for the store
+
+            Assert.Equal(new CacheLookup<string>(true, "new"), await cache.TryGetAsync(Key("q")));
+        }
+        finally
+        {
+            store.ReleaseSets();
+        }
+    }
+
+    [Fact]
+    public async Task Answers_of_two_keys_that_share_a_stripe_both_go_into_memory()
+    {
+        CacheKey second = Enumerable.Range(0, 100_000).Select(i => Key("other " + i))
+            .First(k => (k.GetHashCode() & 255) == (Key("q").GetHashCode() & 255));
+        await using RedisReplicas replicas = new(redis);
+        (ExactMatchCache<string> cache, HeldStore store) = HeldReplica(replicas);
+        ExactMatchCache<string> writer = replicas.Replica<string>();
+        await writer.PutAsync(Key("q"), "first");
+        await writer.PutAsync(second, "second");
+
+        store.HoldNextRead();
+        ValueTask<CacheLookup<string>> lookup = cache.TryGetAsync(Key("q"));
+        await store.Read.WaitAsync(Timeout);
+        Assert.True((await cache.TryGetAsync(second)).Found); // kept in memory meanwhile
+        store.ReleaseRead();
+        _ = await lookup.AsTask().WaitAsync(Timeout);
+
+        Assert.True(cache.TryGet(Key("q"), out _));
+        Assert.True(cache.TryGet(second, out _));
+    }
+
+    [Fact]
     public async Task A_ttl_of_TimeSpan_MaxValue_is_stored_in_both_levels()
     {
         await using RedisReplicas replicas = new(redis);

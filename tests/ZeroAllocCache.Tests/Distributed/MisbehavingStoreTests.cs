@@ -119,6 +119,54 @@ public sealed class MisbehavingStoreTests(RedisServer redis) : IClassFixture<Red
     }
 
     [Fact]
+    public async Task An_invalidation_dropped_while_an_older_set_of_the_key_was_retried_still_removes_it_from_the_store()
+    {
+        await using RedisReplicas replicas = new(redis);
+        (ExactMatchCache<string> cache, HeldStore store) = Replica(replicas, Key("q"), o =>
+        {
+            o.DistributedWriteQueueSize = 2;
+            o.DistributedRetryAfter = TimeSpan.FromSeconds(1);
+        });
+        ExactMatchCache<string> other = replicas.Replica<string>();
+        store.FailSets = true;
+        cache.Put(Key("q"), "old");
+        await WaitUntil(() => store.EntrySets >= 1); // the worker holds the set, and retries it in a second
+
+        cache.Invalidate(Key("q"));
+        cache.Put(Key("a"), "a");
+        cache.Put(Key("b"), "b"); // the queue holds two: the invalidation, the oldest, is dropped
+        Assert.Equal(1, cache.Stats.DistributedWritesDropped);
+        store.FailSets = false;
+
+        // The set lands first, then the invalidation's replay, which came after it.
+        await WaitUntilAsync(async () =>
+        {
+            _ = await cache.TryGetAsync(Key("poke"));
+            return store.EntrySets >= 2 && redis.Command("EXISTS", replicas.StoreKey(Key("q"))) == "0";
+        });
+        await cache.PutAsync(Key("flush"), "done");
+        Assert.Equal("0", redis.Command("EXISTS", replicas.StoreKey(Key("q"))));
+        Assert.False((await other.TryGetAsync(Key("q"))).Found);
+    }
+
+    [Fact]
+    public async Task Reads_of_a_key_whose_removal_waits_for_a_replay_are_what_replays_it()
+    {
+        await using RedisReplicas replicas = new(redis);
+        (ExactMatchCache<string> cache, HeldStore store) = Replica(replicas, Key("q"), o => o.DistributedRetryAfter = TimeSpan.FromMilliseconds(50));
+        await cache.PutAsync(Key("q"), "old");
+        store.FailRemovals = true;
+        await cache.InvalidateAsync(Key("q")); // given up: waits for a replay
+        store.FailRemovals = false;
+
+        await WaitUntilAsync(async () =>
+        {
+            Assert.False((await cache.TryGetAsync(Key("q"))).Found); // the only key read
+            return redis.Command("EXISTS", replicas.StoreKey(Key("q"))) == "0";
+        });
+    }
+
+    [Fact]
     public async Task A_clear_replayed_after_an_outage_does_not_undo_a_newer_clear_of_another_replica()
     {
         await using RedisReplicas replicas = new(redis);

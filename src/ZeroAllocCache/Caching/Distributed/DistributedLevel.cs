@@ -28,8 +28,10 @@ namespace ZeroAllocCache;
 /// older value it was to replace, so it only costs a later miss.
 /// </para>
 /// <para>
-/// While a set or removal of a key is queued, in flight or waiting for its replay, the store's copy is older than
-/// what this replica knows: a read of the key is then a miss, without a call to the store.
+/// While a set or removal of a key is queued or in flight, the store's copy is older than what this replica knows: a
+/// read of the key answers with the latest of them, without a call to the store (a removal's answer is a miss). While a
+/// removal waits for its replay, a read of the key is a miss, and asks for the replay. Writes are numbered in memory's
+/// order, so that a replayed removal never lands before an older set of the same key.
 /// </para>
 /// <para>
 /// A clear cannot enumerate the store's keys: it stores its time under a marker key instead, and reads treat entries
@@ -72,9 +74,15 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
     // all of its locks. Set after an addition; cleared by the replay before it looks, and set again if it left any.
     private int _removalsPending;
 
-    // How many sets and removals of each store key are queued or in flight: until they land, what the store holds
-    // under the key is older than what this replica knows, and reads of it are misses.
-    private readonly ConcurrentDictionary<CacheKey, int> _unsettled = new();
+    // The sets and removals of each store key that are queued or in flight: until they land, what the store holds
+    // under the key is older than what this replica knows, so a read answers with the latest of them instead.
+    private readonly ConcurrentDictionary<CacheKey, UnsettledWrites> _unsettled = new();
+
+    // Numbers the writes in the order they were queued (for sets and removals, memory's order): a replayed removal
+    // and a set of the same key are put in that order, whichever reaches the worker first.
+    private long _sequence;
+
+    private long _lastDropLog;
 
     // 1 while a replay is queued, so that reads that find something pending queue one, not one each.
     private int _replayQueued;
@@ -183,14 +191,27 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
     public async ValueTask<DistributedRead<TValue>> TryReadAsync(CacheKey key, string? partition, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (!Health.IsAvailable)
+        key = PartitionKeys.Scoped(key, partition);
+
+        // Lookups only: they take no lock, where an empty dictionary's IsEmpty takes all of them.
+        if (_unsettled.TryGetValue(key, out UnsettledWrites? unsettled))
         {
+            return OwnLatestWrite(unsettled.Latest);
+        }
+
+        if (_pendingRemovals.ContainsKey(key))
+        {
+            // The store's copy predates a removal that has yet to reach it; this read asks for the replay.
             Interlocked.Increment(ref _misses);
+            if (Health.IsAvailable)
+            {
+                RequestReplayIfPending();
+            }
+
             return default;
         }
 
-        key = PartitionKeys.Scoped(key, partition);
-        if (IsUnsettled(key))
+        if (!Health.IsAvailable)
         {
             Interlocked.Increment(ref _misses);
             return default;
@@ -241,6 +262,17 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         {
             entry.Return();
         }
+    }
+
+    // A read of a key this replica is still writing: its latest set is what the store will hold (fresh, and not older
+    // than the last clear), its latest removal says there is nothing.
+    private DistributedRead<TValue> OwnLatestWrite(in WriteOperation latest)
+    {
+        bool found = latest.Kind == WriteKind.Set
+            && (latest.Expires is not { } expires || expires > _clock.GetUtcNow())
+            && latest.Created.UtcTicks >= ClearedTicks;
+        Interlocked.Increment(ref found ? ref _hits : ref _misses);
+        return found ? new DistributedRead<TValue>(true, latest.Value, latest.Created, latest.Expires) : default;
     }
 
     /// <summary>Queues the write of an entry (of a partition, when one is named); returns at once.</summary>
@@ -403,6 +435,7 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
 
     private void Enqueue(WriteOperation operation)
     {
+        operation = operation with { Sequence = Interlocked.Increment(ref _sequence) };
         Unsettle(operation);
         if (!_writes.Writer.TryWrite(operation))
         {
@@ -411,18 +444,15 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Whether a set or removal of the store key is queued, in flight or waiting for a replay: the store's copy, if
-    /// any, is older than what this replica knows.
-    /// </summary>
-    /// <remarks>Lookups only: they take no lock, where an empty dictionary's <c>IsEmpty</c> takes all of them.</remarks>
-    private bool IsUnsettled(in CacheKey storeKey) => _unsettled.ContainsKey(storeKey) || _pendingRemovals.ContainsKey(storeKey);
-
     private void Unsettle(in WriteOperation operation)
     {
         if (operation.Kind is WriteKind.Set or WriteKind.Remove)
         {
-            _unsettled.AddOrUpdate(operation.StoreKey, 1, static (_, count) => count + 1);
+            _unsettled.AddOrUpdate(
+                operation.StoreKey,
+                static (_, latest) => new UnsettledWrites(1, latest),
+                static (_, writes, latest) => new UnsettledWrites(writes.Count + 1, latest),
+                operation);
         }
     }
 
@@ -435,9 +465,12 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         }
 
         CacheKey storeKey = operation.StoreKey;
-        while (_unsettled.TryGetValue(storeKey, out int count))
+        while (_unsettled.TryGetValue(storeKey, out UnsettledWrites? writes))
         {
-            if (count == 1 ? _unsettled.TryRemove(new KeyValuePair<CacheKey, int>(storeKey, 1)) : _unsettled.TryUpdate(storeKey, count - 1, count))
+            bool settled = writes.Count == 1
+                ? _unsettled.TryRemove(new KeyValuePair<CacheKey, UnsettledWrites>(storeKey, writes))
+                : _unsettled.TryUpdate(storeKey, new UnsettledWrites(writes.Count - 1, writes.Latest), writes);
+            if (settled)
             {
                 return;
             }
@@ -446,9 +479,9 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
 
     // A caller waits for its write at most twice the timeout (one call in front of it, and its own): past that it is
     // told the write is not acknowledged, and the write stays queued.
+    // Queued whatever the token says: memory has changed already, and the token only ends the wait.
     private async Task<bool> EnqueueAndWait(WriteOperation operation, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
         Enqueue(operation);
         try
         {
@@ -472,7 +505,15 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         Remember(dropped);
         Settle(dropped);
         dropped.Completion?.TrySetResult(false);
-        DistributedLog.WriteDropped(_logger, _cacheName);
+
+        // Once a second at most: a drop happens inside the cache's lock, on every put while the queue is full.
+        long now = TimeProvider.System.GetTimestamp();
+        long last = Volatile.Read(ref _lastDropLog);
+        if ((last == 0 || TimeProvider.System.GetElapsedTime(last, now) >= TimeSpan.FromSeconds(1))
+            && Interlocked.CompareExchange(ref _lastDropLog, now, last) == last)
+        {
+            DistributedLog.WriteDropped(_logger, _cacheName);
+        }
     }
 
     // What did not reach the store is replayed later: a removal, a clear, and for a set the removal of whatever older
@@ -481,7 +522,12 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
     {
         if (operation.Kind is WriteKind.Remove or WriteKind.Set && _pendingRemovals.Count < MaxPendingRemovals)
         {
-            _pendingRemovals[operation.StoreKey] = new PendingRemoval(operation.Key, operation.Partition, operation.Created);
+            // The newest loss of a key is the one kept: its sequence says which set it outranks.
+            _pendingRemovals.AddOrUpdate(
+                operation.StoreKey,
+                static (_, removal) => removal,
+                static (_, kept, removal) => kept.Sequence > removal.Sequence ? kept : removal,
+                new PendingRemoval(operation.Key, operation.Partition, operation.Created, operation.Sequence));
             Volatile.Write(ref _removalsPending, 1);
         }
         else if (operation.Kind == WriteKind.Clear)
@@ -533,7 +579,7 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
                 }
 
                 stop.ThrowIfCancellationRequested();
-                await ReplayPendingAsync().ConfigureAwait(false);
+                await ReplayPendingAsync(operation).ConfigureAwait(false);
                 written = operation.Kind == WriteKind.Replay || await ApplyAsync(operation).ConfigureAwait(false);
             }
 
@@ -542,9 +588,10 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
                 Interlocked.Increment(ref _droppedWrites);
                 Remember(operation);
             }
-            else if (operation.Kind == WriteKind.Set)
+            else if (operation.Kind == WriteKind.Set
+                && _pendingRemovals.TryGetValue(operation.StoreKey, out PendingRemoval pending) && pending.Sequence < operation.Sequence)
             {
-                _pendingRemovals.TryRemove(operation.StoreKey, out _); // what it was to remove is replaced
+                _pendingRemovals.TryRemove(new KeyValuePair<CacheKey, PendingRemoval>(operation.StoreKey, pending)); // replaced by this set
             }
 
             Settle(operation);
@@ -573,7 +620,9 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
     /// <summary>A clear another replica announced: entries created before it are stale here too.</summary>
     public void ObserveClear(DateTimeOffset clearedAt) => RaiseToAtLeast(ref _clearedTicks, clearedAt.UtcTicks);
 
-    private async Task ReplayPendingAsync()
+    // Replays what is pending before the worker's next write, except a key's removal queued after that write, which
+    // must land after it.
+    private async Task ReplayPendingAsync(WriteOperation next)
     {
         if (!Health.IsAvailable)
         {
@@ -598,6 +647,11 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         {
             foreach (KeyValuePair<CacheKey, PendingRemoval> pending in _pendingRemovals)
             {
+                if (next.Kind == WriteKind.Set && pending.Value.Sequence > next.Sequence && pending.Key == next.StoreKey)
+                {
+                    continue;
+                }
+
                 WriteOperation removal = new(WriteKind.Remove, pending.Value.Key, default, pending.Value.At, null, null, pending.Value.Partition);
                 if (!await ApplyAsync(removal).ConfigureAwait(false))
                 {
@@ -626,14 +680,16 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
             return false;
         }
 
+        if (operation.Kind == WriteKind.Set && operation.Expires <= _clock.GetUtcNow())
+        {
+            // Already expired: nothing worth storing (stores refuse a past expiry), but the older value it was to
+            // replace must go.
+            operation = operation with { Kind = WriteKind.Remove };
+        }
+
         PooledBufferWriter? buffer = null;
         if (operation.Kind == WriteKind.Set)
         {
-            if (operation.Expires <= _clock.GetUtcNow())
-            {
-                return true; // already expired: nothing worth storing, and stores refuse a past expiry
-            }
-
             try
             {
                 buffer = Encode(operation);
@@ -738,12 +794,21 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         Replay,
     }
 
-    // A removal to replay: the entry's key and partition (for the message announcing it) and when it was asked for.
-    private readonly record struct PendingRemoval(CacheKey Key, string? Partition, DateTimeOffset At);
+    // A removal to replay: the entry's key and partition (for the message announcing it), when it was asked for, and
+    // the sequence of the write it stands for.
+    private readonly record struct PendingRemoval(CacheKey Key, string? Partition, DateTimeOffset At, long Sequence);
+
+    // The writes of one store key still queued or in flight, and the latest of them.
+    private sealed class UnsettledWrites(int count, WriteOperation latest)
+    {
+        public int Count { get; } = count;
+
+        public WriteOperation Latest { get; } = latest;
+    }
 
     // Key is the entry's key in memory and in messages; StoreKey, the one the store knows it by.
     private readonly record struct WriteOperation(
-        WriteKind Kind, CacheKey Key, TValue? Value, DateTimeOffset Created, DateTimeOffset? Expires, TaskCompletionSource<bool>? Completion, string? Partition = null)
+        WriteKind Kind, CacheKey Key, TValue? Value, DateTimeOffset Created, DateTimeOffset? Expires, TaskCompletionSource<bool>? Completion, string? Partition = null, long Sequence = 0)
     {
         public CacheKey StoreKey => PartitionKeys.Scoped(Key, Partition);
     }
