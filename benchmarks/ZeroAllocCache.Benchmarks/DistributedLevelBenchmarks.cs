@@ -1,11 +1,8 @@
-using System.Buffers;
-
 using BenchmarkDotNet.Attributes;
 
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 using ZeroAllocCache.Testing;
@@ -17,92 +14,24 @@ namespace ZeroAllocCache.Benchmarks;
 /// <see cref="IBufferDistributedCache"/> read of the same bytes and against <see cref="HybridCache"/> over the same
 /// <see cref="RedisCache"/> with its memory level off; and a memory hit of the same two-level cache.
 /// </summary>
-/// <remarks>
-/// The value is a 1 KB answer. The ExactMatchCache's memory level holds one entry and the benchmark alternates two
-/// keys, so every call misses memory and hits Redis (and stores what it found in memory, as an L2 hit does).
-/// </remarks>
 [MemoryDiagnoser]
-public class DistributedLevelBenchmarks : IDisposable
+public class DistributedLevelBenchmarks : DistributedHitContenders
 {
-    private static readonly string Answer = new('a', 1024);
-
-    private readonly CacheKey[] _keys = [CacheKey.Create("first", "system", "model", 0.2f, 512), CacheKey.Create("second", "system", "model", 0.2f, 512)];
     private RedisServer _redis = null!;
     private RedisCache _store = null!;
-    private ExactMatchCache<string> _twoLevel = null!;
     private ExactMatchCache<string> _warm = null!;
-    private ServiceProvider _services = null!;
-    private HybridCache _hybrid = null!;
-    private ArrayBufferWriter<byte> _raw = null!;
-    private string _rawKey = null!;
-    private int _next;
 
-    private static readonly HybridCacheEntryOptions DistributedOnly = new()
+    /// <summary>Starts Redis, then stores the answer for each contender and for the memory hit.</summary>
+    public override void Setup()
     {
-        Flags = HybridCacheEntryFlags.DisableLocalCacheRead | HybridCacheEntryFlags.DisableLocalCacheWrite,
-    };
-
-    /// <summary>Starts Redis, stores the answer under both keys for each contender.</summary>
-    [GlobalSetup]
-    public void Setup()
-    {
-        _redis = new RedisServer();
-        _store = new RedisCache(Options.Create(new RedisCacheOptions { Configuration = _redis.Configuration }));
-        _twoLevel = new ExactMatchCache<string>(new ExactMatchCacheOptions<string> { MaxSize = 1, DistributedCache = _store, DistributedTimeout = TimeSpan.FromSeconds(2) });
+        base.Setup();
         _warm = new ExactMatchCache<string>(new ExactMatchCacheOptions<string> { DistributedCache = _store });
-        foreach (CacheKey key in _keys)
-        {
-            _twoLevel.PutAsync(key, Answer).GetAwaiter().GetResult();
-            _warm.Put(key, Answer);
-        }
-
-        Span<byte> digest = stackalloc byte[CacheKey.SizeInBytes];
-        _keys[0].CopyTo(digest);
-        _rawKey = ExactMatchCacheOptions<string>.DefaultDistributedKeyPrefix + System.Buffers.Text.Base64Url.EncodeToString(digest);
-        _raw = new ArrayBufferWriter<byte>(4096);
-
-        ServiceCollection services = new();
-        services.AddSingleton<IDistributedCache>(_store);
-        services.AddHybridCache();
-        _services = services.BuildServiceProvider();
-        _hybrid = _services.GetRequiredService<HybridCache>();
-        foreach (string key in new[] { "first", "second" })
-        {
-            _hybrid.SetAsync(key, Answer).AsTask().GetAwaiter().GetResult();
-        }
-
-        if (ExactMatchCache_distributed_hit().GetAwaiter().GetResult() != Answer
-            || HybridCache_distributed_hit().GetAwaiter().GetResult() != Answer
-            || !Raw_IBufferDistributedCache_get().GetAwaiter().GetResult())
-        {
-            throw new InvalidOperationException("A contender missed.");
-        }
+        _warm.Put(Key, Answer);
     }
-
-    /// <summary>The store's own read of the bytes an ExactMatchCache entry holds.</summary>
-    [Benchmark(Baseline = true)]
-    public async Task<bool> Raw_IBufferDistributedCache_get()
-    {
-        _raw.ResetWrittenCount();
-        return await ((IBufferDistributedCache)_store).TryGetAsync(_rawKey, _raw);
-    }
-
-    /// <summary>An ExactMatchCache hit in Redis: memory misses, the entry and the clear marker are read, checked and deserialized.</summary>
-    [Benchmark]
-    public async Task<string?> ExactMatchCache_distributed_hit()
-    {
-        CacheLookup<string> found = await _twoLevel.TryGetAsync(_keys[_next++ & 1]);
-        return found.Value;
-    }
-
-    /// <summary>HybridCache reading Redis, its memory level switched off for the call.</summary>
-    [Benchmark]
-    public async Task<string> HybridCache_distributed_hit() =>
-        await _hybrid.GetOrCreateAsync((_next++ & 1) == 0 ? "first" : "second", static _ => ValueTask.FromResult("missed"), DistributedOnly);
 
     /// <summary>The same two-level cache's memory hit: the distributed level costs it nothing.</summary>
     [Benchmark]
-    public bool ExactMatchCache_memory_hit_with_a_distributed_level() => _warm.TryGet(_keys[0], out _);
+    public bool ExactMatchCache_memory_hit_with_a_distributed_level() => _warm.TryGet(Key, out _);
 
     /// <summary>
     /// The three distributed reads timed in interleaved rounds in one process, as the compare harness does for builds:
@@ -165,15 +94,23 @@ public class DistributedLevelBenchmarks : IDisposable
         static double Median(double[] values) => values.Order().ElementAt(values.Length / 2);
     }
 
-    /// <summary>Stops Redis.</summary>
-    [GlobalCleanup]
-    public void Dispose()
+    /// <summary>Disposes the caches, then stops Redis.</summary>
+    /// <param name="disposing">Whether <see cref="DistributedHitContenders.Dispose()"/> called it.</param>
+    protected override void Dispose(bool disposing)
     {
-        _twoLevel?.Dispose();
+        base.Dispose(disposing);
         _warm?.Dispose();
-        _services?.Dispose();
         _store?.Dispose();
         _redis?.Dispose();
-        GC.SuppressFinalize(this);
     }
+
+    /// <inheritdoc/>
+    protected override IBufferDistributedCache CreateStore()
+    {
+        _redis = new RedisServer();
+        _store = new RedisCache(Options.Create(new RedisCacheOptions { Configuration = _redis.Configuration }));
+        return _store;
+    }
+
+    private static CacheKey Key { get; } = CacheKey.Create("first", "system", "model", 0.2f, 512);
 }

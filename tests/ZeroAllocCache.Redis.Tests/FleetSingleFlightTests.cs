@@ -42,19 +42,12 @@ public sealed class FleetSingleFlightTests
         using RedisServer redis = new();
         await using Fleet fleet = new(redis);
         ExactMatchCache<string>[] replicas = fleet.Replicas(2);
-        TaskCompletionSource holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        TaskCompletionSource release = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task<string> holder = replicas[0].GetOrAddAsync(Key("q"), 0, async (_, _) =>
-        {
-            holding.SetResult();
-            await release.Task;
-            return "the holder's answer";
-        }).AsTask();
-        await holding.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        TaskCompletionSource<string> answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<string> holder = await HoldTheLockAsync(replicas[0], answer.Task);
         Task<string> waiting = replicas[1].GetOrAddAsync(Key("q"), 0, (_, _) => new ValueTask<string>("computed here")).AsTask();
         await WithinAsync(TimeSpan.FromSeconds(10), () => replicas[1].FleetWaitingKeys == 1);
 
-        release.SetResult();
+        answer.SetResult("the holder's answer");
         Assert.Equal("the holder's answer", await holder);
         Assert.Equal("the holder's answer", await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
 
@@ -68,22 +61,14 @@ public sealed class FleetSingleFlightTests
         using RedisServer redis = new();
         await using Fleet fleet = new(redis);
         ExactMatchCache<string>[] replicas = fleet.Replicas(2);
-        TaskCompletionSource holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        TaskCompletionSource fail = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        Task<string> failing = replicas[0].GetOrAddAsync(Key("q"), 0, async (_, _) =>
-        {
-            holding.SetResult();
-            await fail.Task;
-            throw new InvalidOperationException("the model failed");
-        }).AsTask();
-        await holding.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        TaskCompletionSource<string> answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<string> failing = await HoldTheLockAsync(replicas[0], answer.Task);
         Task<string> waiting = replicas[1].GetOrAddAsync(Key("q"), 0, (_, _) => new ValueTask<string>("second try")).AsTask();
         await Task.Delay(300);
         Assert.False(waiting.IsCompleted); // it waits for the holder rather than calling its own model
 
         Stopwatch afterFailure = Stopwatch.StartNew();
-        fail.SetResult();
+        answer.SetException(new InvalidOperationException("the model failed"));
         await Assert.ThrowsAsync<InvalidOperationException>(() => failing);
         Assert.Equal("second try", await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.True(afterFailure.Elapsed < TimeSpan.FromSeconds(10), $"The waiter took {afterFailure.Elapsed} after the lock was released (lock timeout 30 s).");
@@ -95,19 +80,12 @@ public sealed class FleetSingleFlightTests
         using RedisServer redis = new();
         await using Fleet fleet = new(redis);
         ExactMatchCache<string>[] replicas = fleet.Replicas(2);
-        TaskCompletionSource holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        TaskCompletionSource fail = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task<string> failing = replicas[0].GetOrAddAsync(Key("q"), 0, async (_, _) =>
-        {
-            holding.SetResult();
-            await fail.Task;
-            throw new InvalidOperationException("the model failed");
-        }).AsTask();
-        await holding.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        TaskCompletionSource<string> answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<string> failing = await HoldTheLockAsync(replicas[0], answer.Task);
         Task<string> waiting = replicas[1].GetOrAddAsync(Key("q"), 0, (_, _) => new ValueTask<string>("second try")).AsTask();
         await WithinAsync(TimeSpan.FromSeconds(10), () => replicas[1].FleetWaitingKeys == 1);
 
-        fail.SetResult();
+        answer.SetException(new InvalidOperationException("the model failed"));
         await Assert.ThrowsAsync<InvalidOperationException>(() => failing);
         Assert.Equal("second try", await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
 
@@ -263,6 +241,19 @@ public sealed class FleetSingleFlightTests
         await Task.Delay(200); // room for a second delivery of the same message, were there one
 
         Assert.Equal(before + 1, late.Stats.BackplaneMessagesReceived);
+    }
+
+    // Starts a call on the replica whose model answers (or fails) when answer does; returns it once it holds the lock.
+    private static async Task<Task<string>> HoldTheLockAsync(ExactMatchCache<string> replica, Task<string> answer)
+    {
+        TaskCompletionSource holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<string> call = replica.GetOrAddAsync(Key("q"), answer, async (model, _) =>
+        {
+            holding.SetResult(); // the factory runs once the replica holds the key's lock
+            return await model;
+        }).AsTask();
+        await holding.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        return call;
     }
 
     private static Task WithinAsync(TimeSpan limit, Func<bool> condition) => WithinAsync(limit, () => Task.FromResult(condition()));

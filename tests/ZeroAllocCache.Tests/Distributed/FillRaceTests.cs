@@ -20,12 +20,7 @@ public sealed class FillRaceTests(RedisServer redis) : IClassFixture<RedisServer
         (ExactMatchCache<string> cache, HeldStore store) = HeldReplica(replicas);
         await replicas.Replica<string>().PutAsync(Key("q"), "old");
 
-        store.HoldNextRead();
-        ValueTask<CacheLookup<string>> lookup = cache.TryGetAsync(Key("q"));
-        await store.Read.WaitAsync(Timeout);
-        await cache.InvalidateAsync(Key("q"));
-        store.ReleaseRead();
-        _ = await lookup.AsTask().WaitAsync(Timeout);
+        await ReadAcrossAsync(store, () => cache.TryGetAsync(Key("q")).AsTask(), () => cache.InvalidateAsync(Key("q")));
 
         Assert.False(cache.TryGet(Key("q"), out string? kept), $"memory holds {kept} after the invalidation");
         Assert.False((await cache.TryGetAsync(Key("q"))).Found);
@@ -38,12 +33,7 @@ public sealed class FillRaceTests(RedisServer redis) : IClassFixture<RedisServer
         (ExactMatchCache<string> cache, HeldStore store) = HeldReplica(replicas);
         await replicas.Replica<string>().PutAsync(Key("q"), "old");
 
-        store.HoldNextRead();
-        ValueTask<CacheLookup<string>> lookup = cache.TryGetAsync(Key("q"));
-        await store.Read.WaitAsync(Timeout);
-        await cache.ClearAsync();
-        store.ReleaseRead();
-        _ = await lookup.AsTask().WaitAsync(Timeout);
+        await ReadAcrossAsync(store, () => cache.TryGetAsync(Key("q")).AsTask(), () => cache.ClearAsync());
 
         Assert.False(cache.TryGet(Key("q"), out string? kept), $"memory holds {kept} after the clear");
         Assert.False((await cache.TryGetAsync(Key("q"))).Found);
@@ -56,12 +46,7 @@ public sealed class FillRaceTests(RedisServer redis) : IClassFixture<RedisServer
         (ExactMatchCache<string> cache, HeldStore store) = HeldReplica(replicas);
         await replicas.Replica<string>().PutAsync(Key("q"), "old");
 
-        store.HoldNextRead();
-        ValueTask<CacheLookup<string>> lookup = cache.TryGetAsync(Key("q"));
-        await store.Read.WaitAsync(Timeout);
-        await cache.PutAsync(Key("q"), "new");
-        store.ReleaseRead();
-        _ = await lookup.AsTask().WaitAsync(Timeout);
+        await ReadAcrossAsync(store, () => cache.TryGetAsync(Key("q")).AsTask(), () => cache.PutAsync(Key("q"), "new"));
 
         Assert.True(cache.TryGet(Key("q"), out string? kept));
         Assert.Equal("new", kept);
@@ -74,12 +59,7 @@ public sealed class FillRaceTests(RedisServer redis) : IClassFixture<RedisServer
         (ExactMatchCache<string> cache, HeldStore store) = HeldReplica(replicas);
         await replicas.Replica<string>().PutAsync(Key("q"), "old");
 
-        store.HoldNextRead();
-        ValueTask<string> added = cache.GetOrAddAsync(Key("q"), 0, static (_, _) => new ValueTask<string>("computed"));
-        await store.Read.WaitAsync(Timeout);
-        await cache.InvalidateAsync(Key("q"));
-        store.ReleaseRead();
-        _ = await added.AsTask().WaitAsync(Timeout);
+        await ReadAcrossAsync(store, () => cache.GetOrAddAsync(Key("q"), 0, static (_, _) => new ValueTask<string>("computed")).AsTask(), () => cache.InvalidateAsync(Key("q")));
 
         Assert.False(cache.TryGet(Key("q"), out string? kept), $"memory holds {kept} after the invalidation");
         Assert.Equal("computed", await cache.GetOrAddAsync(Key("q"), 0, static (_, _) => new ValueTask<string>("computed")));
@@ -135,12 +115,7 @@ public sealed class FillRaceTests(RedisServer redis) : IClassFixture<RedisServer
         await writer.PutAsync(Key("q"), "first");
         await writer.PutAsync(second, "second");
 
-        store.HoldNextRead();
-        ValueTask<CacheLookup<string>> lookup = cache.TryGetAsync(Key("q"));
-        await store.Read.WaitAsync(Timeout);
-        Assert.True((await cache.TryGetAsync(second)).Found); // kept in memory meanwhile
-        store.ReleaseRead();
-        _ = await lookup.AsTask().WaitAsync(Timeout);
+        await ReadAcrossAsync(store, () => cache.TryGetAsync(Key("q")).AsTask(), async () => Assert.True((await cache.TryGetAsync(second)).Found));
 
         Assert.True(cache.TryGet(Key("q"), out _));
         Assert.True(cache.TryGet(second, out _));
@@ -159,6 +134,17 @@ public sealed class FillRaceTests(RedisServer redis) : IClassFixture<RedisServer
         Assert.Equal("stored", (await other.TryGetAsync(Key("put"))).Value);
         await cache.DisposeAsync(); // flushes the background write of the computed value
         Assert.Equal("computed", (await other.TryGetAsync(Key("q"))).Value);
+    }
+
+    // Starts a read of the held key, lets the store answer it, runs meanwhile, then lets the read finish.
+    private static async Task ReadAcrossAsync(HeldStore store, Func<Task> read, Func<Task> meanwhile)
+    {
+        store.HoldNextRead();
+        Task reading = read();
+        await store.Read.WaitAsync(Timeout);
+        await meanwhile();
+        store.ReleaseRead();
+        await reading.WaitAsync(Timeout);
     }
 
     private static (ExactMatchCache<string> Cache, HeldStore Store) HeldReplica(RedisReplicas replicas)
