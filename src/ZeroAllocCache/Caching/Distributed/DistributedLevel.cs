@@ -411,10 +411,7 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         Interlocked.Increment(ref _invalidEntries);
 
         // One line a minute at most: a store full of foreign entries must not flood the log.
-        long now = _clock.GetTimestamp();
-        long last = Volatile.Read(ref _lastInvalidEntryLog);
-        if ((last == 0 || _clock.GetElapsedTime(last, now) >= InvalidEntryLogInterval)
-            && Interlocked.CompareExchange(ref _lastInvalidEntryLog, now, last) == last)
+        if (IsTimeToLog(ref _lastInvalidEntryLog, _clock, InvalidEntryLogInterval))
         {
             if (exception is null)
             {
@@ -478,8 +475,8 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
     }
 
     // A caller waits for its write at most twice the timeout (one call in front of it, and its own): past that it is
-    // told the write is not acknowledged, and the write stays queued.
-    // Queued whatever the token says: memory has changed already, and the token only ends the wait.
+    // told the write is not acknowledged, and the write stays queued. It is queued whatever the token says: memory has
+    // changed already, and the token only ends the wait.
     private async Task<bool> EnqueueAndWait(WriteOperation operation, CancellationToken cancellationToken)
     {
         Enqueue(operation);
@@ -507,13 +504,20 @@ internal sealed class DistributedLevel<TValue> : IAsyncDisposable
         dropped.Completion?.TrySetResult(false);
 
         // Once a second at most: a drop happens inside the cache's lock, on every put while the queue is full.
-        long now = TimeProvider.System.GetTimestamp();
-        long last = Volatile.Read(ref _lastDropLog);
-        if ((last == 0 || TimeProvider.System.GetElapsedTime(last, now) >= TimeSpan.FromSeconds(1))
-            && Interlocked.CompareExchange(ref _lastDropLog, now, last) == last)
+        if (IsTimeToLog(ref _lastDropLog, TimeProvider.System, TimeSpan.FromSeconds(1)))
         {
             DistributedLog.WriteDropped(_logger, _cacheName);
         }
+    }
+
+    // Whether interval has passed since the line last logged under last (a timestamp of clock, 0 before the first);
+    // if so, this caller's is the line, and last moves to now.
+    private static bool IsTimeToLog(ref long last, TimeProvider clock, TimeSpan interval)
+    {
+        long now = clock.GetTimestamp();
+        long previous = Volatile.Read(ref last);
+        return (previous == 0 || clock.GetElapsedTime(previous, now) >= interval)
+            && Interlocked.CompareExchange(ref last, now, previous) == previous;
     }
 
     // What did not reach the store is replayed later: a removal, a clear, and for a set the removal of whatever older
